@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The context-switch model and its properties seen through the explorer's
+// System interface (explorer.h). Packing stores only the configured part of
+// the state record.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ctxsw/model/model.h"
+#include "ctxsw/properties/properties.h"
+
+namespace ctxsw::checker {
+
+class CtxswSystem {
+ public:
+  using State = ctxsw::State;
+  using Label = ctxsw::Step;
+
+  // props: the properties to check (all when empty).
+  CtxswSystem(const Model &model, std::vector<const Property *> props = {});
+
+  size_t packed_bytes() const { return bytes_; }
+  void pack(const State &s, uint8_t *out) const;
+  void unpack(const uint8_t *in, State &s) const;
+
+  std::vector<State> initial_states() const { return {model_.initial_state()}; }
+  template <class F>
+  void successors(const State &s, F &&f) const {
+    model_.successors(s, f);
+  }
+  size_t num_invariants() const { return invariants_.size(); }
+  std::string check(size_t i, const State &s) const { return invariants_[i]->check(model_.config(), s); }
+  bool check_deadlock() const { return deadlock_ != nullptr; }
+  bool quiescent(const State &s) const { return model_.quiescent(s); }
+
+  const Model &model() const { return model_; }
+  // The property an explorer result's `violated` index names.
+  const Property *property(long violated) const;
+
+ private:
+  const Model &model_;
+  std::vector<const Property *> invariants_;
+  const Property *deadlock_ = nullptr;
+  size_t map_bytes_ = 0;
+  bool pinned_map_ = false;
+  size_t bytes_ = 0;
+};
+
+}  // namespace ctxsw::checker

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// ctxsw check: exhaustive exploration of one configuration.
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "ctxsw/checker/ctxsw_system.h"
+#include "ctxsw/checker/explorer.h"
+#include "ctxsw/report/report.h"
+#include "options.h"
+
+namespace ctxsw::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) { g_stop.store(true); }
+
+struct CheckOptions {
+  ConfigOptions config;
+  std::vector<std::string> properties;
+  std::string json_out;
+  std::string trace_out;
+  uint64_t max_states = 0;
+  int max_depth = -1;
+  double time_limit = 0;
+  std::string max_memory;
+  bool quiet = false;
+};
+
+// "4G", "512M", "100000" → bytes; 0 on error.
+uint64_t parse_size(const std::string &s) {
+  if (s.empty()) return 0;
+  size_t pos = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(s, &pos);
+  } catch (...) {
+    return 0;
+  }
+  std::string suf = s.substr(pos);
+  if (suf == "" || suf == "B") return v;
+  if (suf == "K" || suf == "KiB") return v << 10;
+  if (suf == "M" || suf == "MiB") return v << 20;
+  if (suf == "G" || suf == "GiB") return v << 30;
+  return 0;
+}
+
+// Writes a file completely or not at all (no partial outputs on error).
+bool write_file(const std::string &path, const std::string &text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp);
+    if (!f || !(f << text)) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int run_check(const CheckOptions &o) {
+  Config cfg;
+  if (auto e = build_config(o.config, cfg); !e.empty()) return usage_error(e);
+  std::vector<const Property *> props;
+  for (const std::string &n : o.properties) {
+    const Property *p = property_by_name(n);
+    if (!p) return usage_error("--property: unknown property '" + n + "' (ctxsw list-properties)");
+    props.push_back(p);
+  }
+  checker::Limits lim;
+  lim.max_states = o.max_states;
+  lim.max_depth = o.max_depth;
+  lim.time_limit_s = o.time_limit;
+  if (!o.max_memory.empty()) {
+    lim.max_memory = parse_size(o.max_memory);
+    if (!lim.max_memory) return usage_error("--max-memory: expected a size like 4G or 512M, got '" + o.max_memory + "'");
+  }
+  lim.stop = &g_stop;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  Model model(cfg);
+  checker::CtxswSystem sys(model, props);
+  auto progress = [&](const checker::Progress &p) {
+    if (o.quiet) return;
+    std::cerr << fmt::format("\r[ctxsw] {} states, {} queued, depth {}, {:.0f} states/s   ", p.states, p.queue,
+                             p.depth, double(p.states) / p.seconds)
+              << std::flush;
+  };
+  report::CheckResult r;
+  try {
+    r = checker::explore(sys, lim, progress);
+  } catch (const std::exception &e) {
+    std::cerr << "\n";
+    return usage_error(e.what());
+  }
+  if (!o.quiet && r.seconds >= 1.0) std::cerr << "\n";
+
+  if (!o.trace_out.empty() && r.verdict == checker::Verdict::violated) {
+    const Property *p = sys.property(r.violated);
+    auto j = report::trace_to_json(cfg, r.trace_states, r.trace_labels, p ? std::string(p->name) : "?", r.detail);
+    if (!write_file(o.trace_out, j.dump(2) + "\n")) return usage_error("--trace-out: cannot write " + o.trace_out);
+  }
+  if (o.json_out == "-") {
+    std::cout << report::check_to_json(sys, r).dump(2) << "\n";
+  } else {
+    report::print_check(std::cout, sys, r);
+    if (!o.json_out.empty() && !write_file(o.json_out, report::check_to_json(sys, r).dump(2) + "\n"))
+      return usage_error("--json: cannot write " + o.json_out);
+  }
+  return report::exit_code(r);
+}
+
+}  // namespace
+
+void register_check(CLI::App &app, int &status) {
+  auto o = std::make_shared<CheckOptions>();
+  CLI::App *cmd = app.add_subcommand("check", "exhaustively check every property of one configuration");
+  add_config_options(cmd, o->config);
+  cmd->add_option("--property", o->properties, "check only these properties (repeatable)");
+  cmd->add_option("--json", o->json_out, "write the result as JSON to FILE ('-' for stdout)");
+  cmd->add_option("--trace-out", o->trace_out, "write the counterexample as a JSON trace");
+  cmd->add_option("--max-states", o->max_states, "stop (verdict incomplete) after N states");
+  cmd->add_option("--max-depth", o->max_depth, "do not expand states deeper than N steps");
+  cmd->add_option("--time-limit", o->time_limit, "stop (verdict incomplete) after S seconds");
+  cmd->add_option("--max-memory", o->max_memory, "stop (verdict incomplete) when the state store exceeds SIZE");
+  cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
+  cmd->callback([o, &status] { status = run_check(*o); });
+}
+
+}  // namespace ctxsw::cli

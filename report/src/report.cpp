@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "ctxsw/report/report.h"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "ctxsw/formats/config_json.h"
+#include "ctxsw/model/describe.h"
+
+namespace ctxsw::report {
+
+using nlohmann::json;
+
+int exit_code(const CheckResult &r) {
+  switch (r.verdict) {
+    case checker::Verdict::holds: return 0;
+    case checker::Verdict::violated: return 1;
+    case checker::Verdict::incomplete: return 3;
+  }
+  return 3;
+}
+
+namespace {
+
+std::string verdict_of(const checker::CtxswSystem &sys, const CheckResult &r, const Property &p) {
+  if (r.verdict == checker::Verdict::violated && sys.property(r.violated) == &p) return "VIOLATED";
+  if (r.verdict == checker::Verdict::holds) return "holds";
+  if (r.verdict == checker::Verdict::incomplete) return "no violation found (incomplete)";
+  return "not violated before the first violation";
+}
+
+bool checked(const checker::CtxswSystem &sys, const Property &p) {
+  if (p.kind == PropertyKind::deadlock) return sys.check_deadlock();
+  for (size_t i = 0; i < sys.num_invariants(); i++)
+    if (sys.property(static_cast<long>(i)) == &p) return true;
+  return false;
+}
+
+}  // namespace
+
+void print_trace(std::ostream &out, const Config &cfg, const std::vector<State> &states,
+                 const std::vector<Step> &labels) {
+  for (size_t i = 0; i < labels.size(); i++) {
+    out << fmt::format("  {:>3}. {}\n", i + 1, describe_step(cfg, labels[i]));
+    for (const Field &f : changed_fields(cfg, states[i], states[i + 1]))
+      out << fmt::format("         {} = {}\n", f.name, f.value);
+  }
+}
+
+void print_check(std::ostream &out, const checker::CtxswSystem &sys, const CheckResult &r) {
+  const Config &cfg = sys.model().config();
+  out << "configuration: " << config_summary(cfg) << "\n";
+  const char *v = r.verdict == checker::Verdict::holds      ? "all properties hold (exhaustive)"
+                  : r.verdict == checker::Verdict::violated ? "VIOLATION"
+                                                            : "INCOMPLETE";
+  out << fmt::format("explored: {} distinct states, {} transitions, depth {}, {:.2f} s ({:.0f} states/s, {:.0f} "
+                     "bytes/state)\n",
+                     r.states, r.transitions, r.depth, r.seconds, r.seconds > 0 ? double(r.states) / r.seconds : 0.0,
+                     r.bytes_per_state);
+  if (r.verdict == checker::Verdict::incomplete)
+    out << fmt::format("stopped: {} after {} states at depth {}, {} states still queued\n", r.stop_reason, r.states,
+                       r.depth, r.queue_left);
+  out << "verdict: " << v << "\n";
+  for (const Property &p : all_properties()) {
+    if (!checked(sys, p)) continue;
+    out << fmt::format("  {:<26} {}\n", p.name, verdict_of(sys, r, p));
+  }
+  if (r.verdict == checker::Verdict::violated) {
+    const Property *p = sys.property(r.violated);
+    out << fmt::format("\n{} violated: {}\n", p ? p->name : "?", r.detail);
+    if (p) out << "  protects: " << p->protects << "\n";
+    out << fmt::format("shortest counterexample ({} steps):\n", r.trace_labels.size());
+    print_trace(out, cfg, r.trace_states, r.trace_labels);
+  }
+}
+
+json trace_to_json(const Config &cfg, const std::vector<State> &states, const std::vector<Step> &labels,
+                   const std::string &property, const std::string &detail) {
+  auto state_json = [&](const State &s) {
+    json o = json::object();
+    for (const Field &f : describe_state(cfg, s)) o[f.name] = f.value;
+    return o;
+  };
+  json steps = json::array();
+  for (size_t i = 0; i < labels.size(); i++) {
+    const Step &l = labels[i];
+    steps.push_back({{"cpu", l.cpu},
+                     {"function", std::string(step_function(l))},
+                     {"action", step_token(cfg, l)},
+                     {"description", describe_step(cfg, l)},
+                     {"state", state_json(states[i + 1])}});
+  }
+  json j = {{"format", "ctxsw-trace-1"},
+            {"configuration", config_to_json(cfg)},
+            {"mutant", std::string(mutant_info(cfg.mutant).name)},
+            {"initial_state", states.empty() ? json::object() : state_json(states[0])},
+            {"steps", steps}};
+  if (!property.empty()) j["violated"] = {{"property", property}, {"detail", detail}};
+  return j;
+}
+
+json check_to_json(const checker::CtxswSystem &sys, const CheckResult &r) {
+  const Config &cfg = sys.model().config();
+  json props = json::object();
+  for (const Property &p : all_properties())
+    if (checked(sys, p)) props[std::string(p.name)] = verdict_of(sys, r, p);
+  const char *v = r.verdict == checker::Verdict::holds      ? "holds"
+                  : r.verdict == checker::Verdict::violated ? "violated"
+                                                            : "incomplete";
+  json j = {{"configuration", config_to_json(cfg)},
+            {"verdict", v},
+            {"exhaustive", r.verdict == checker::Verdict::holds},
+            {"states", r.states},
+            {"transitions", r.transitions},
+            {"depth", r.depth},
+            {"seconds", r.seconds},
+            {"bytes_per_state", r.bytes_per_state},
+            {"properties", props}};
+  if (r.verdict == checker::Verdict::incomplete)
+    j["incomplete"] = {{"reason", r.stop_reason}, {"queue_left", r.queue_left}};
+  if (r.verdict == checker::Verdict::violated) {
+    const Property *p = sys.property(r.violated);
+    j["counterexample"] = trace_to_json(cfg, r.trace_states, r.trace_labels, p ? std::string(p->name) : "?", r.detail);
+  }
+  return j;
+}
+
+}  // namespace ctxsw::report
