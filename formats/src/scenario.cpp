@@ -33,7 +33,7 @@ const std::map<std::string, Action> kActions = {
     {"do_task_dead", Action::do_task_dead}, {"fork_process", Action::fork_process},
     {"fork_thread", Action::fork_thread}, {"kthread_use_mm", Action::kthread_use_mm},
     {"kthread_unuse_mm", Action::kthread_unuse_mm}, {"mm_context_get", Action::mm_context_get},
-    {"mm_context_put", Action::mm_context_put}, {"tlb_fill", Action::tlb_fill},
+    {"mm_context_put", Action::mm_context_put},
 };
 
 }  // namespace

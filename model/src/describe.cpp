@@ -26,7 +26,8 @@ std::string bitset_str(const std::bitset<kMaxAsids> &b, int n) {
 std::string tlb_str(const Config &cfg, const Tlb &t) {
   std::string out = "{";
   for (int i = 0; i < t.n; i++)
-    out += (i ? " " : "") + std::to_string(t.e[i].asid) + ":" + cfg.mm_name(t.e[i].mm);
+    out += (i ? " " : "") + std::to_string(t.e[i].asid) + ":" +
+           (t.e[i].mm == kFreedMm ? std::string("(freed)") : cfg.mm_name(t.e[i].mm));
   return out + "}";
 }
 

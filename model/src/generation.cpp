@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// Order-preserving dense renumbering of the generation values present in a
-// state (docs/generations.md explains why this keeps every verdict).
+// Canonical renumbering of the generation values present in a state
+// (docs/generations.md explains why this keeps every verdict).
 #include <algorithm>
 #include <array>
 
@@ -10,9 +10,10 @@
 namespace ctxsw::kernel {
 
 void renumber_generations(const Config &cfg, State &s) {
+  // Slots in a fixed scan order; the global asid_generation is renumbered to
+  // the largest value so that its increment still yields a fresh generation.
   std::array<uint8_t *, 1 + kMaxMms + 4 * kMaxCpus> slots{};
   size_t n = 0;
-  slots[n++] = &s.generation;
   for (int m = 0; m < cfg.nr_mms(); m++) slots[n++] = &s.mm[m].id.gen;
   for (int c = 0; c < cfg.cpus; c++) {
     CpuState &cs = s.cpu[c];
@@ -21,19 +22,17 @@ void renumber_generations(const Config &cfg, State &s) {
     slots[n++] = &cs.asid.gen;
     slots[n++] = &cs.old_active.gen;
   }
-  // Present values, 0 ("no generation", the value of a zero context.id) kept as 0.
-  std::array<uint8_t, slots.size()> vals{};
-  size_t nv = 0;
-  for (size_t i = 0; i < n; i++)
-    if (*slots[i]) vals[nv++] = *slots[i];
-  std::sort(vals.begin(), vals.begin() + nv);
-  nv = static_cast<size_t>(std::unique(vals.begin(), vals.begin() + nv) - vals.begin());
-  if (nv == 0 || vals[nv - 1] == nv) return;  // already dense
+  // map[old] = new; 0 ("no generation", a zero context.id) stays 0.
+  std::array<uint8_t, 256> map{};
+  uint8_t next = 1;
   for (size_t i = 0; i < n; i++) {
-    if (!*slots[i]) continue;
-    auto it = std::lower_bound(vals.begin(), vals.begin() + nv, *slots[i]);
-    *slots[i] = static_cast<uint8_t>(it - vals.begin() + 1);
+    uint8_t g = *slots[i];
+    if (g && g != s.generation && !map[g]) map[g] = next++;
   }
+  map[s.generation] = next;
+  for (size_t i = 0; i < n; i++)
+    if (*slots[i]) *slots[i] = map[*slots[i]];
+  s.generation = next;
 }
 
 }  // namespace ctxsw::kernel

@@ -72,8 +72,8 @@ void cpu_switch_mm_reserved(K &k);       // Pc::csm_reserved
 void cpu_do_switch_mm_read_asid(K &k);   // Pc::csm_read_asid
 void cpu_do_switch_mm_write_ttbr(K &k);  // Pc::csm_write_ttbr
 void local_flush_tlb_all(K &k);
-void tlb_fill(K &k);                     // Action::tlb_fill
-bool tlb_fill_enabled(K &k);
+void tlb_canonicalise(Tlb &t);  // sorted, without duplicates
+void tlb_fill_eagerly(const Config &cfg, State &s);  // after every step (Config::tlb_fills)
 
 // ---- arch/arm64/mm/context.c ----
 void casc_cnp_reserved(K &k);

@@ -23,8 +23,19 @@ void mmdrop(K &k, uint8_t mm) {
     return;
   }
   if (--m.count == 0) {
+    // __mmdrop(): mm_free_pgd(), free_mm(). Nothing reads a freed mm's
+    // context.id again (only live mms reach new_context()), so it is cleared;
+    // its TLB entries stay, re-tagged as "some freed mm" (kFreedMm): stale
+    // entries matter to tlb.no_stale_alias only through m' != m.
     m.live = 0;
-    m.freed = 1;  // __mmdrop(): mm_free_pgd(), free_mm()
+    m.freed = 1;
+    m.id = CtxId{};
+    for (int c = 0; c < (k.cfg.cnp ? 1 : k.cfg.cpus); c++) {
+      Tlb &t = k.s.cpu[c].tlb;
+      for (int i = 0; i < t.n; i++)
+        if (t.e[i].mm == mm) t.e[i].mm = kFreedMm;
+      tlb_canonicalise(t);
+    }
   }
 }
 

@@ -92,24 +92,33 @@ void cpu_do_switch_mm_write_ttbr(K &k) {
 void local_flush_tlb_all(K &k) { k.tlb() = Tlb{}; }
 
 // A table walk (user access, or speculation while TTBR0 holds a user pgd,
-// also under a lazy kernel thread) caches a non-global entry tagged with
-// TTBR1_EL1.ASID (TCR_EL1.A1 = 1) for the pgd in TTBR0_EL1.
-bool tlb_fill_enabled(K &k) {
-  CpuState &c = k.cpu();
-  if (!k.cfg.tlb_fills || c.ttbr0 == kReservedPgd) return false;
-  return !k.tlb().contains(TlbEntry{c.ttbr1_asid, c.ttbr0});
+// also under a lazy kernel thread) may cache a non-global entry tagged with
+// TTBR1_EL1.ASID (TCR_EL1.A1 = 1) for the pgd in TTBR0_EL1, at any moment.
+// The model fills eagerly: after every step each TLB holds every entry a
+// walk could have cached since its last flush. No step reads the TLB and
+// tlb.no_stale_alias is monotone in its contents, so this keeps every
+// verdict and every counterexample is a real execution (one whose walker
+// fills at each opportunity); see docs/design.md.
+void tlb_canonicalise(Tlb &t) {
+  auto less = [](const TlbEntry &a, const TlbEntry &b) { return a.asid != b.asid ? a.asid < b.asid : a.mm < b.mm; };
+  std::sort(t.e.begin(), t.e.begin() + t.n, less);
+  t.n = static_cast<uint8_t>(std::unique(t.e.begin(), t.e.begin() + t.n) - t.e.begin());
+  for (int i = t.n; i < kTlbCapacity; i++) t.e[i] = TlbEntry{};
 }
 
-void tlb_fill(K &k) {
-  CpuState &c = k.cpu();
-  Tlb &t = k.tlb();
-  if (t.n == kTlbCapacity)
-    throw ModelLimit("a TLB needs more than " + std::to_string(kTlbCapacity) +
-                     " entries: use fewer mms or ASID bits");
-  t.e[t.n++] = TlbEntry{c.ttbr1_asid, c.ttbr0};
-  std::sort(t.e.begin(), t.e.begin() + t.n, [](const TlbEntry &a, const TlbEntry &b) {
-    return a.asid != b.asid ? a.asid < b.asid : a.mm < b.mm;
-  });
+void tlb_fill_eagerly(const Config &cfg, State &s) {
+  for (int c = 0; c < cfg.cpus; c++) {
+    CpuState &cs = s.cpu[c];
+    if (cs.ttbr0 == kReservedPgd) continue;
+    Tlb &t = cfg.cnp ? s.cpu[0].tlb : cs.tlb;
+    TlbEntry e{cs.ttbr1_asid, cs.ttbr0};
+    if (t.contains(e)) continue;
+    if (t.n == kTlbCapacity)
+      throw ModelLimit("a TLB needs more than " + std::to_string(kTlbCapacity) +
+                       " entries: use fewer mms or ASID bits");
+    t.e[t.n++] = e;
+    tlb_canonicalise(t);
+  }
 }
 
 }  // namespace ctxsw::kernel

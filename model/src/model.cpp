@@ -148,6 +148,7 @@ void Model::successors(const State &s, const std::function<void(const Step &, co
     State n = s;
     K k{cfg, n, c};
     act(k);
+    if (cfg.tlb_fills) kernel::tlb_fill_eagerly(cfg, n);
     if (cfg.renumber_generations) kernel::renumber_generations(cfg, n);
     f(step, n);
   };
@@ -201,10 +202,6 @@ void Model::successors(const State &s, const std::function<void(const Step &, co
         }
       }
     }
-    State probe = s;
-    K k{cfg, probe, c};
-    if (kernel::tlb_fill_enabled(k))
-      emit(c, Step{c8, Action::tlb_fill, Pc::running, cs.ttbr0}, [](K &k2) { kernel::tlb_fill(k2); });
   }
 }
 

@@ -101,7 +101,6 @@ std::string describe_step(const Config &cfg, const Step &s) {
     case Action::kthread_unuse_mm: out += "tsk->mm = NULL"; break;
     case Action::mm_context_get: out += "mmgrab(" + cfg.mm_name(s.arg) + "), pin its ASID"; break;
     case Action::mm_context_put: out += "unpin the ASID of " + cfg.mm_name(s.arg); break;
-    case Action::tlb_fill: out += "walk caches (TTBR1.ASID, " + cfg.mm_name(s.arg) + ")"; break;
   }
   return out;
 }

@@ -177,7 +177,8 @@ string no_stale_alias(const Config &cfg, const State &s) {
     for (int i = 0; i < t.n; i++)
       if (t.e[i].asid == cs.ttbr1_asid && t.e[i].mm != cs.ttbr0)
         return cpu(c) + " runs " + task(cfg, cs.curr) + " (mm " + mmn(cfg, cs.ttbr0) + ", ASID " +
-               std::to_string(cs.ttbr1_asid) + ") with a TLB entry of mm " + mmn(cfg, t.e[i].mm) +
+               std::to_string(cs.ttbr1_asid) + ") with a TLB entry of " +
+               (t.e[i].mm == kFreedMm ? string("a freed mm") : "mm " + mmn(cfg, t.e[i].mm)) +
                " under the same ASID";
   }
   return {};

@@ -14,7 +14,7 @@
 //   cpu0 step [PC]                   cpu0's next atomic step (asserting its program point PC)
 //   cpu0 run                         cpu0's steps until it has left the kernel path
 //   cpu0 exit_mm | do_task_dead | fork_process | fork_thread | kthread_use_mm a | kthread_unuse_mm
-//        | mm_context_get | mm_context_put | tlb_fill
+//        | mm_context_get | mm_context_put
 //   set FIELD VALUE                  put the allocator in a given state (see README)
 //   expect FIELD = VALUE | expect FIELD != VALUE
 //   expect holds PROPERTY | expect violated PROPERTY

@@ -18,5 +18,6 @@ inline constexpr int kTlbCapacity = 8;       // distinct (ASID, mm) entries one 
 inline constexpr uint8_t kNone = 0xff;       // "no task", "no mm" (NULL)
 inline constexpr uint8_t kInitMm = 0;        // mm index 0 is &init_mm, permanent
 inline constexpr uint8_t kReservedPgd = 0xfe;  // TTBR0 points at reserved_pg_dir
+inline constexpr uint8_t kFreedMm = 0xfd;      // TLB tag: an mm that has been freed
 
 }  // namespace ctxsw

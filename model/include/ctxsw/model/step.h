@@ -25,8 +25,7 @@ struct Config;
   X(kthread_use_mm, "kthread_use_mm")     /* mmget_not_zero(mm = arg), then use */       \
   X(kthread_unuse_mm, "kthread_unuse_mm") /* tsk->mm = NULL */                           \
   X(mm_context_get, "arm64_mm_context_get") /* SVA bind: mmgrab(mm) then pin */          \
-  X(mm_context_put, "arm64_mm_context_put") /* SVA unbind: unpin then mmdrop */          \
-  X(tlb_fill, "tlb_fill")                 /* a walk fills (TTBR1.ASID, TTBR0 pgd) */
+  X(mm_context_put, "arm64_mm_context_put") /* SVA unbind: unpin then mmdrop */
 
 enum class Action : uint8_t {
 #define CTXSW_ACTION_ENUM(id, fn) id,
@@ -47,7 +46,7 @@ std::string_view step_function(const Step &s);  // kernel function, e.g. "check_
 // One line, e.g. "cpu1 __schedule: next = B" or "cpu0 flush_context: atomic64_xchg_relaxed(active_asids[1], 0)".
 std::string describe_step(const Config &cfg, const Step &s);
 // The short token used by scenario files and the explorer, e.g. "schedule B",
-// "step", "kthread_use_mm a", "tlb_fill".
+// "step casc_cmpxchg", "kthread_use_mm a".
 std::string step_token(const Config &cfg, const Step &s);
 
 }  // namespace ctxsw
