@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "ctxsw/checker/ctxsw_system.h"
 #include "ctxsw/checker/explorer.h"
+#include "ctxsw/explore/html.h"
 #include "ctxsw/report/report.h"
 #include "options.h"
 
@@ -26,6 +27,7 @@ struct CheckOptions {
   std::vector<std::string> properties;
   std::string json_out;
   std::string trace_out;
+  std::string html;
   uint64_t max_states = 0;
   int max_depth = -1;
   double time_limit = 0;
@@ -104,6 +106,11 @@ int run_check(const CheckOptions &o) {
     auto j = report::trace_to_json(cfg, r.trace_states, r.trace_labels, p ? std::string(p->name) : "?", r.detail);
     if (!write_file(o.trace_out, j.dump(2) + "\n")) return usage_error("--trace-out: cannot write " + o.trace_out);
   }
+  if (!o.html.empty() && r.verdict == checker::Verdict::violated) {
+    const Property *p = sys.property(r.violated);
+    explore::Trace t{cfg, r.trace_states, r.trace_labels, p ? std::string(p->name) : "?", r.detail};
+    if (!write_file(o.html, explore::trace_html(t))) return usage_error("--html: cannot write " + o.html);
+  }
   if (o.json_out == "-") {
     std::cout << report::check_to_json(sys, r).dump(2) << "\n";
   } else {
@@ -123,6 +130,7 @@ void register_check(CLI::App &app, int &status) {
   cmd->add_option("--property", o->properties, "check only these properties (repeatable)");
   cmd->add_option("--json", o->json_out, "write the result as JSON to FILE ('-' for stdout)");
   cmd->add_option("--trace-out", o->trace_out, "write the counterexample as a JSON trace");
+  cmd->add_option("--html", o->html, "write the counterexample as a self-contained HTML viewer");
   cmd->add_option("--max-states", o->max_states, "stop (verdict incomplete) after N states");
   cmd->add_option("--max-depth", o->max_depth, "do not expand states deeper than N steps");
   cmd->add_option("--time-limit", o->time_limit, "stop (verdict incomplete) after S seconds");

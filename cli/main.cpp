@@ -16,6 +16,8 @@ int main(int argc, char **argv) {
   ctxsw::cli::register_check(app, status);
   ctxsw::cli::register_lists(app, status);
   ctxsw::cli::register_replay(app, status);
+  ctxsw::cli::register_explore(app, status);
+  ctxsw::cli::register_graph(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {

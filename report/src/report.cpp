@@ -85,11 +85,17 @@ json trace_to_json(const Config &cfg, const std::vector<State> &states, const st
   json steps = json::array();
   for (size_t i = 0; i < labels.size(); i++) {
     const Step &l = labels[i];
-    steps.push_back({{"cpu", l.cpu},
-                     {"function", std::string(step_function(l))},
-                     {"action", step_token(cfg, l)},
-                     {"description", describe_step(cfg, l)},
-                     {"state", state_json(states[i + 1])}});
+    json st = {{"cpu", l.cpu},
+               {"function", std::string(step_function(l))},
+               {"action", step_token(cfg, l)},
+               {"description", describe_step(cfg, l)},
+               {"state", state_json(states[i + 1])}};
+    // The operand by name (ctxsw replay matches it when present).
+    if (l.action == Action::schedule || l.action == Action::fork_process || l.action == Action::fork_thread)
+      st["arg"] = cfg.task_name(l.arg);
+    else if (l.action != Action::step && l.arg != kNone)
+      st["arg"] = cfg.mm_name(l.arg);
+    steps.push_back(std::move(st));
   }
   json j = {{"format", "ctxsw-trace-1"},
             {"configuration", config_to_json(cfg)},
