@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The cross toolchain and the harness builds (into the cache, keyed by the
+// hash of everything that goes into them).
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ctxsw/asm/asm.h"
+
+namespace fs = std::filesystem;
+
+namespace ctxsw::asmref {
+namespace {
+
+std::string env_or(const char *name, const char *dflt) {
+  const char *v = std::getenv(name);
+  return v && *v ? v : dflt;
+}
+
+// Runs argv with stdout+stderr captured; returns the exit status (-1: not run).
+int run_capture(const std::vector<std::string> &argv, std::string &output) {
+  int p[2];
+  if (pipe(p) != 0) return -1;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    dup2(p[1], 1);
+    dup2(p[1], 2);
+    close(p[0]);
+    close(p[1]);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
+    std::vector<char *> a;
+    for (const auto &s : argv) a.push_back(const_cast<char *>(s.c_str()));
+    a.push_back(nullptr);
+    execvp(a[0], a.data());
+    _exit(127);
+  }
+  close(p[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof buf)) > 0) output.append(buf, static_cast<size_t>(n));
+  close(p[0]);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+std::string read_text(const fs::path &p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void write_text(const fs::path &p, const std::string &s) {
+  std::ofstream f(p, std::ios::binary);
+  f << s;
+}
+
+fs::path target_dir() { return env_or("CTXSW_ASM_TARGET", CTXSW_ASM_TARGET_DIR); }
+
+// Hash of the harness sources (so that an edited harness is rebuilt).
+std::string sources_hash() {
+  std::string all;
+  for (const auto &e : fs::recursive_directory_iterator(target_dir()))
+    if (e.is_regular_file()) all += e.path().string() + "\n" + read_text(e.path());
+  return all;
+}
+
+std::string build(const std::string &what, const Toolchain &tc, const std::string &cache_dir,
+                  const std::vector<std::pair<std::string, std::string>> &gen_files, std::vector<std::string> flags,
+                  const std::vector<std::string> &sources, const std::string &failure_hint) {
+  std::string key = what + "|" + tc.cc;
+  for (auto &[n, t] : gen_files) key += "|" + n + "|" + t;
+  for (auto &f : flags) key += "|" + f;
+  key = sha256_hex(key + sources_hash()).substr(0, 16);
+  fs::path dir = fs::path(cache_dir) / ("build-" + what + "-" + key);
+  fs::path exe = dir / what;
+  if (fs::exists(exe)) return exe.string();
+  fs::create_directories(dir);
+  for (auto &[n, t] : gen_files) write_text(dir / n, t);
+  fs::path tmp = dir / (what + ".tmp" + std::to_string(getpid()));
+  std::vector<std::string> argv = {tc.cc, "-static", "-Wall", "-I", target_dir().string(), "-I", dir.string()};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  for (const auto &s : sources) argv.push_back(s[0] == '/' ? s : (target_dir() / s).string());
+  argv.push_back("-o");
+  argv.push_back(tmp.string());
+  std::string out;
+  if (run_capture(argv, out) != 0) {
+    fs::remove(tmp);
+    throw SetupError(failure_hint + ":\n" + out);
+  }
+  fs::rename(tmp, exe);
+  return exe.string();
+}
+
+}  // namespace
+
+std::string default_cache_dir() { return env_or("CTXSW_ASM_CACHE", CTXSW_ASM_CACHE_DIR); }
+
+Toolchain find_toolchain() {
+  Toolchain tc{env_or("CTXSW_CROSS_CC", "aarch64-linux-gnu-gcc"), env_or("CTXSW_QEMU", "qemu-aarch64")};
+  std::string out;
+  if (run_capture({tc.cc, "--version"}, out) != 0)
+    throw SetupError("no AArch64 cross compiler (" + tc.cc +
+                     "): install the Debian packages gcc-aarch64-linux-gnu libc6-dev-arm64-cross "
+                     "(scripts/setup.sh), or set CTXSW_CROSS_CC");
+  out.clear();
+  if (run_capture({tc.qemu, "--version"}, out) != 0)
+    throw SetupError("no qemu user-mode emulator (" + tc.qemu +
+                     "): install the Debian package qemu-user (scripts/setup.sh), or set CTXSW_QEMU");
+  return tc;
+}
+
+std::string build_switch_harness(const Extracted &x, const Toolchain &tc, const std::string &cache_dir) {
+  std::vector<std::string> flags = {"-O2"};
+  if (x.ptrauth) flags.push_back("-DCTXSW_PTRAUTH");
+  if (x.scs) flags.push_back("-DCTXSW_SCS");
+  return build("switch", tc, cache_dir, {{"cpu_switch_to.body.S", x.switch_body}}, flags,
+               {"switch_main.c", "trap.c", "switch_glue.S"},
+               "the extracted cpu_switch_to does not assemble in the harness (unknown shape)");
+}
+
+std::string build_ctx_harness(const Extracted &x, const Toolchain &tc, const std::string &cache_dir) {
+  // context.c is compiled whole and unmodified against the shim (target/shim/include);
+  // -O0 keeps the function-static cur_idx as a symbol even when nothing writes it.
+  return build("context", tc, cache_dir, {{"context.c", x.context_c}},
+               {"-O1", "-fno-strict-aliasing", "-I", (target_dir() / "shim" / "include").string()},
+               {"ctx_main.c", "trap.c", "ctx_wrap.c"},
+               "arch/arm64/mm/context.c does not compile against the shim (unknown shape)");
+}
+
+}  // namespace ctxsw::asmref

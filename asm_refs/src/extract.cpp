@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Extraction of the kernel's bodies from a tree at run time. Nothing of the
+// kernel is stored in this repository: the default tree is the installed
+// Debian linux-source-6.1 tarball, unpacked (three files) into the cache.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "ctxsw/asm/asm.h"
+
+namespace fs = std::filesystem;
+
+namespace ctxsw::asmref {
+namespace {
+
+constexpr const char *kDefaultTarball = "/usr/src/linux-source-6.1.tar.xz";
+constexpr const char *kEntryS = "arch/arm64/kernel/entry.S";
+constexpr const char *kContextC = "arch/arm64/mm/context.c";
+
+std::string read_text(const fs::path &p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Runs argv; returns its exit status (-1 if it could not run).
+int run(const std::vector<std::string> &argv) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    std::vector<char *> a;
+    for (const auto &s : argv) a.push_back(const_cast<char *>(s.c_str()));
+    a.push_back(nullptr);
+    execvp(a[0], a.data());
+    _exit(127);
+  }
+  int st = 0;
+  if (waitpid(pid, &st, 0) < 0) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// Unpacks the three files the differentials need from a linux-source tarball.
+fs::path unpack_tarball(const fs::path &tar, const std::string &cache_dir) {
+  struct stat st {};
+  if (stat(tar.c_str(), &st) != 0) throw SetupError("no kernel tree: " + tar.string() + " does not exist");
+  std::string top = tar.filename().string();
+  for (const char *suf : {".tar.xz", ".tar.gz", ".tar.bz2", ".tar"})
+    if (top.size() > strlen(suf) && top.ends_with(suf)) {
+      top.resize(top.size() - strlen(suf));
+      break;
+    }
+  std::string key = sha256_hex(tar.string() + "|" + std::to_string(st.st_size) + "|" + std::to_string(st.st_mtime));
+  fs::path dir = fs::path(cache_dir) / ("tree-" + key.substr(0, 16));
+  if (fs::exists(dir / ".complete")) return dir / top;
+  fs::create_directories(cache_dir);
+  fs::path tmp = fs::path(cache_dir) / ("tree-tmp-" + std::to_string(getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  std::vector<std::string> argv = {"tar", "-xf", tar.string(), "-C", tmp.string()};
+  for (const char *f : {"Makefile", kEntryS, kContextC}) argv.push_back(top + "/" + f);
+  if (run(argv) != 0) {
+    fs::remove_all(tmp);
+    throw SetupError("cannot unpack " + top + "/{Makefile," + kEntryS + "," + kContextC + "} from " + tar.string() +
+                     " (is it a linux-source tarball with arch/arm64?)");
+  }
+  std::ofstream(tmp / ".complete") << tar.string() << "\n";
+  std::error_code ec;
+  fs::rename(tmp, dir, ec);  // another process may have won the race: use its copy
+  if (ec) fs::remove_all(tmp);
+  return dir / top;
+}
+
+std::string makefile_version(const fs::path &root) {
+  std::string mk = read_text(root / "Makefile");
+  auto var = [&](const char *name) {
+    std::smatch m;
+    std::regex re(std::string("(^|\n)") + name + "[ \t]*=[ \t]*([^\n]*)");
+    return std::regex_search(mk, m, re) ? std::string(m[2]) : std::string();
+  };
+  std::string v = var("VERSION"), p = var("PATCHLEVEL"), s = var("SUBLEVEL"), e = var("EXTRAVERSION");
+  if (v.empty()) return "unknown (no VERSION in Makefile)";
+  return v + "." + p + (s.empty() ? "" : "." + s) + e;
+}
+
+// The text of a C function from its signature to the matching closing brace.
+std::string c_function(const std::string &src, const std::string &signature) {
+  size_t at = src.find(signature);
+  if (at == std::string::npos) return {};
+  size_t open = src.find('{', at);
+  if (open == std::string::npos) return {};
+  int depth = 0;
+  for (size_t i = open; i < src.size(); i++) {
+    if (src[i] == '{') depth++;
+    if (src[i] == '}' && --depth == 0) {
+      size_t line = src.rfind('\n', at);
+      line = line == std::string::npos ? 0 : line + 1;
+      return src.substr(line, i + 1 - line);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Extracted extract(const std::string &kernel_src, const std::string &cache_dir) {
+  std::string src = kernel_src;
+  if (src.empty()) {
+    const char *env = std::getenv("KERNEL_SRC");
+    src = env && *env ? env : kDefaultTarball;
+  }
+  fs::path root = src;
+  if (!fs::exists(root)) {
+    if (src == kDefaultTarball)
+      throw SetupError(std::string("no kernel tree: ") + kDefaultTarball +
+                       " is missing (install the Debian package linux-source-6.1, or pass --kernel-src DIR)");
+    throw SetupError("no kernel tree at " + src);
+  }
+  if (fs::is_regular_file(root)) root = unpack_tarball(root, cache_dir);
+  if (!fs::is_directory(root / "arch" / "arm64"))
+    throw SetupError(root.string() + " has no arch/arm64: not an arm64 kernel tree");
+  for (const char *f : {kEntryS, kContextC})
+    if (!fs::is_regular_file(root / f)) throw SetupError(root.string() + " has no " + f);
+
+  Extracted x;
+  x.tree = root.string();
+  x.version = fs::exists(root / "Makefile") ? makefile_version(root) : "unknown (no Makefile)";
+
+  // cpu_switch_to: SYM_FUNC_START(cpu_switch_to) .. SYM_FUNC_END (ENTRY/ENDPROC in older trees)
+  std::string entry = read_text(root / kEntryS);
+  std::smatch m;
+  std::regex start_re(R"((^|\n)[ \t]*(SYM_FUNC_START|ENTRY)\(cpu_switch_to\))");
+  if (!std::regex_search(entry, m, start_re))
+    throw SetupError(std::string(kEntryS) + ": no SYM_FUNC_START(cpu_switch_to) or ENTRY(cpu_switch_to): unknown shape");
+  size_t b = static_cast<size_t>(m.position(0)) + m[1].length();
+  std::regex end_re(R"((SYM_FUNC_END|ENDPROC)\(cpu_switch_to\)[^\n]*\n)");
+  std::smatch me;
+  std::string rest = entry.substr(b);
+  if (!std::regex_search(rest, me, end_re))
+    throw SetupError(std::string(kEntryS) + ": cpu_switch_to has no SYM_FUNC_END/ENDPROC: unknown shape");
+  size_t e = b + static_cast<size_t>(me.position(0)) + me.length(0);
+  x.switch_body = entry.substr(b, e - b);
+  if (entry.compare(e, 23, "NOKPROBE(cpu_switch_to)") == 0) x.switch_body += "NOKPROBE(cpu_switch_to)\n";
+  if (x.switch_body.find("msr\tsp_el0") == std::string::npos && x.switch_body.find("msr sp_el0") == std::string::npos &&
+      x.switch_body.find("ret") == std::string::npos)
+    throw SetupError(std::string(kEntryS) + ": cpu_switch_to body has an unknown shape (no ret)");
+  x.daif_fix = x.switch_body.find("save_and_disable_daif") != std::string::npos;
+  x.scs = x.switch_body.find("scs_save") != std::string::npos;
+  x.ptrauth = x.switch_body.find("ptrauth_keys_install_kernel") != std::string::npos;
+  x.bodies.push_back({"cpu_switch_to", kEntryS, sha256_hex(x.switch_body)});
+
+  // context.c: compiled whole and unmodified; the functions are hashed one by one
+  x.context_c = read_text(root / kContextC);
+  if (x.context_c.find("void cpu_do_switch_mm(") == std::string::npos)
+    throw SetupError(std::string(kContextC) +
+                     ": no C cpu_do_switch_mm() (it was assembly in proc.S before 5.8): this tree is not supported");
+  if (x.context_c.find("void check_and_switch_context(struct mm_struct *mm)") == std::string::npos)
+    throw SetupError(std::string(kContextC) +
+                     ": check_and_switch_context(struct mm_struct *mm) not found (pre-5.10 signatures are not "
+                     "supported): unknown shape");
+  const std::pair<const char *, const char *> fns[] = {
+      {"flush_context", "static void flush_context(void)"},
+      {"check_update_reserved_asid", "static bool check_update_reserved_asid("},
+      {"new_context", "static u64 new_context("},
+      {"check_and_switch_context", "void check_and_switch_context("},
+      {"arm64_mm_context_get", "unsigned long arm64_mm_context_get("},
+      {"arm64_mm_context_put", "void arm64_mm_context_put("},
+      {"cpu_do_switch_mm", "void cpu_do_switch_mm("},
+  };
+  for (auto [name, sig] : fns) {
+    std::string body = c_function(x.context_c, sig);
+    if (body.empty()) throw SetupError(std::string(kContextC) + ": " + name + "() not found: unknown shape");
+    x.bodies.push_back({name, kContextC, sha256_hex(body)});
+  }
+  x.bodies.push_back({"context.c (whole file)", kContextC, sha256_hex(x.context_c)});
+  return x;
+}
+
+}  // namespace ctxsw::asmref
