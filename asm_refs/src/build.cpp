@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <regex>
 #include <sstream>
 
 #include "ctxsw/asm/asm.h"
@@ -76,7 +78,8 @@ std::string sources_hash() {
 
 std::string build(const std::string &what, const Toolchain &tc, const std::string &cache_dir,
                   const std::vector<std::pair<std::string, std::string>> &gen_files, std::vector<std::string> flags,
-                  const std::vector<std::string> &sources, const std::string &failure_hint) {
+                  const std::vector<std::string> &sources, const std::string &failure_hint,
+                  const std::function<void(const fs::path &)> &prebuild = {}) {
   std::string key = what + "|" + tc.cc;
   for (auto &[n, t] : gen_files) key += "|" + n + "|" + t;
   for (auto &f : flags) key += "|" + f;
@@ -86,10 +89,12 @@ std::string build(const std::string &what, const Toolchain &tc, const std::strin
   if (fs::exists(exe)) return exe.string();
   fs::create_directories(dir);
   for (auto &[n, t] : gen_files) write_text(dir / n, t);
+  if (prebuild) prebuild(dir);
   fs::path tmp = dir / (what + ".tmp" + std::to_string(getpid()));
   std::vector<std::string> argv = {tc.cc, "-static", "-Wall", "-I", target_dir().string(), "-I", dir.string()};
   argv.insert(argv.end(), flags.begin(), flags.end());
-  for (const auto &s : sources) argv.push_back(s[0] == '/' ? s : (target_dir() / s).string());
+  for (const auto &s : sources)
+    argv.push_back(s.starts_with("BUILD/") ? (dir / s.substr(6)).string() : (target_dir() / s).string());
   argv.push_back("-o");
   argv.push_back(tmp.string());
   std::string out;
@@ -129,12 +134,27 @@ std::string build_switch_harness(const Extracted &x, const Toolchain &tc, const 
 }
 
 std::string build_ctx_harness(const Extracted &x, const Toolchain &tc, const std::string &cache_dir) {
-  // context.c is compiled whole and unmodified against the shim (target/shim/include);
-  // -O0 keeps the function-static cur_idx as a symbol even when nothing writes it.
-  return build("context", tc, cache_dir, {{"context.c", x.context_c}},
-               {"-O1", "-fno-strict-aliasing", "-I", (target_dir() / "shim" / "include").string()},
-               {"ctx_main.c", "trap.c", "ctx_wrap.c"},
-               "arch/arm64/mm/context.c does not compile against the shim (unknown shape)");
+  // context.c is compiled whole and unmodified against the shim
+  // (target/shim/include). -O0 keeps the function-static cur_idx of
+  // new_context() as a symbol (cur_idx.N) even when nothing writes it; its
+  // address is appended to the assembly as ctxsw_cur_idx_ptr (0 if absent).
+  std::string shim = (target_dir() / "shim" / "include").string();
+  const std::string hint = "arch/arm64/mm/context.c does not compile against the shim (unknown shape)";
+  auto prebuild = [&](const fs::path &dir) {
+    std::string out;
+    if (run_capture({tc.cc, "-S", "-O0", "-fno-strict-aliasing", "-I", target_dir().string(), "-I", dir.string(), "-I",
+                     shim, (target_dir() / "ctx_wrap.c").string(), "-o", (dir / "ctx_wrap.s").string()},
+                    out) != 0)
+      throw SetupError(hint + ":\n" + out);
+    std::string s = read_text(dir / "ctx_wrap.s");
+    std::smatch m;
+    std::string sym = "0";
+    if (std::regex_search(s, m, std::regex(R"((^|\n)(cur_idx\.[0-9]+):)"))) sym = m[2];
+    s += "\n\t.data\n\t.balign 8\n\t.globl ctxsw_cur_idx_ptr\nctxsw_cur_idx_ptr:\n\t.quad " + sym + "\n";
+    write_text(dir / "ctx_wrap.s", s);
+  };
+  return build("context", tc, cache_dir, {{"context.c", x.context_c}}, {"-O0", "-I", shim},
+               {"ctx_main.c", "trap.c", "BUILD/ctx_wrap.s"}, hint, prebuild);
 }
 
 }  // namespace ctxsw::asmref
