@@ -2,6 +2,7 @@
 #include "ctxsw/checker/ctxsw_system.h"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "ctxsw/checker/explorer.h"
 
@@ -32,7 +33,8 @@ void get_bits(const uint8_t *&p, std::bitset<kMaxAsids> &b, size_t bytes) {
 
 }  // namespace
 
-CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props) : model_(model) {
+CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props, bool symmetry) : model_(model) {
+  if (symmetry) groups_ = symmetry_groups(model_.config());
   if (props.empty())
     for (const Property &p : all_properties()) props.push_back(&p);
   for (const Property *p : props) {
@@ -79,6 +81,34 @@ void CtxswSystem::unpack(const uint8_t *in, State &s) const {
   get(p, &s.cur_idx, 1);
   s.nr_pinned_asids = *p++;
   s.alloc_failed = *p++;
+}
+
+std::vector<State> CtxswSystem::initial_states() const {
+  State s = model_.initial_state();
+  canonicalise(model_.config(), groups_, s);
+  return {s};
+}
+
+void CtxswSystem::concretize(std::vector<State> &states, std::vector<Step> &labels) const {
+  if (groups_.empty() || states.empty()) return;
+  std::vector<State> cs{model_.initial_state()};
+  std::vector<Step> cl;
+  for (size_t i = 1; i < states.size(); i++) {
+    bool found = false;
+    model_.successors(cs.back(), [&](const Step &l, const State &n) {
+      if (found) return;
+      State c = n;
+      canonicalise(model_.config(), groups_, c);
+      if (c == states[i]) {
+        found = true;
+        cs.push_back(n);
+        cl.push_back(l);
+      }
+    });
+    if (!found) throw std::logic_error("counterexample reconstruction failed at step " + std::to_string(i));
+  }
+  states = std::move(cs);
+  labels = std::move(cl);
 }
 
 const Property *CtxswSystem::property(long violated) const {

@@ -99,6 +99,7 @@ void switch_to(K &k) {
   CpuState &c = k.cpu();
   uint8_t prev = c.sp_el0;
   uint8_t next = k.task(prev).sw_next;
+  k.task(prev).sw_next = kNone;      // dead from here on: only prev (= last) is used after return
   k.task(prev).saved_ctx = c.regs;   // stp x19..lr, [x0 + THREAD_CPU_CONTEXT]
   c.regs = k.task(next).saved_ctx;   // ldp x19..lr, [x1 + THREAD_CPU_CONTEXT]
   c.sp_el0 = next;                   // msr sp_el0, x1

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ctxsw/model/model.h"
+#include "ctxsw/model/symmetry.h"
 #include "ctxsw/properties/properties.h"
 
 namespace ctxsw::checker {
@@ -18,18 +19,28 @@ class CtxswSystem {
   using State = ctxsw::State;
   using Label = ctxsw::Step;
 
-  // props: the properties to check (all when empty).
-  CtxswSystem(const Model &model, std::vector<const Property *> props = {});
+  // props: the properties to check (all when empty). With `symmetry`, one
+  // state per orbit of interchangeable processes/kernel threads is stored.
+  CtxswSystem(const Model &model, std::vector<const Property *> props = {}, bool symmetry = true);
 
   size_t packed_bytes() const { return bytes_; }
   void pack(const State &s, uint8_t *out) const;
   void unpack(const uint8_t *in, State &s) const;
 
-  std::vector<State> initial_states() const { return {model_.initial_state()}; }
+  std::vector<State> initial_states() const;
   template <class F>
   void successors(const State &s, F &&f) const {
-    model_.successors(s, f);
+    if (groups_.empty()) return model_.successors(s, f);
+    model_.successors(s, [&](const Step &l, const State &n) {
+      State c = n;
+      canonicalise(model_.config(), groups_, c);
+      f(l, c);
+    });
   }
+  // Turns a path of stored (canonical) states into a concrete execution of
+  // the model from its initial state, with the same length.
+  void concretize(std::vector<State> &states, std::vector<Step> &labels) const;
+  bool symmetric() const { return !groups_.empty(); }
   size_t num_invariants() const { return invariants_.size(); }
   std::string check(size_t i, const State &s) const { return invariants_[i]->check(model_.config(), s); }
   bool check_deadlock() const { return deadlock_ != nullptr; }
@@ -43,6 +54,7 @@ class CtxswSystem {
   const Model &model_;
   std::vector<const Property *> invariants_;
   const Property *deadlock_ = nullptr;
+  std::vector<std::vector<SymmetryUnit>> groups_;
   size_t map_bytes_ = 0;
   bool pinned_map_ = false;
   size_t bytes_ = 0;

@@ -12,6 +12,9 @@
 //     size_t num_invariants() const;
 //     std::string check(size_t i, const State &) const;  // "" = holds
 //     bool check_deadlock() const;  bool quiescent(const State &) const;
+//     // A system that stores reduced (e.g. symmetry-canonical) states turns a
+//     // stored path back into a concrete execution of the same length:
+//     void concretize(std::vector<State> &, std::vector<Label> &) const;
 //   };
 //
 // Every invariant is checked in every reached state; the first violation in
@@ -93,6 +96,8 @@ Result<System> explore(const System &sys, const Limits &lim = {},
       res.trace_states.push_back(s);
       if (it != chain.rbegin()) res.trace_labels.push_back(via[*it]);
     }
+    sys.concretize(res.trace_states, res.trace_labels);
+    if (res.violated >= 0) res.detail = sys.check(static_cast<size_t>(res.violated), res.trace_states.back());
   };
   auto violated_in = [&](const State &s) -> bool {
     for (size_t i = 0; i < sys.num_invariants(); i++) {
