@@ -48,8 +48,7 @@ int run_graph(const GraphOptions &o) {
   }
   info << fmt::format("{} violated: {}\nshortest path to it: {} steps (highlighted in red)\n", a.property, a.detail,
                       a.path_edges.size());
-  if (auto e = write_trace_outputs(explore::path_trace(g, a), o.trace_out, o.html); !e.empty())
-    return usage_error(e);
+  if (auto e = write_trace_outputs(explore::path_trace(g, a), o.trace_out, o.html); !e.empty()) return usage_error(e);
   return 1;
 }
 

@@ -48,7 +48,8 @@ int replay_json(const ReplayOptions &o) {
     if (o.full) print_fields(describe_state(t.cfg, t.states[0]));
     for (size_t i = 0; i < t.labels.size(); i++) {
       std::cout << "[" << i + 1 << "] " << describe_step(t.cfg, t.labels[i]) << "\n";
-      print_fields(o.full ? describe_state(t.cfg, t.states[i + 1]) : changed_fields(t.cfg, t.states[i], t.states[i + 1]));
+      print_fields(o.full ? describe_state(t.cfg, t.states[i + 1])
+                          : changed_fields(t.cfg, t.states[i], t.states[i + 1]));
     }
   }
   if (!r.ok) {
@@ -80,12 +81,13 @@ int run_replay(const ReplayOptions &o) {
     int jumps = 0;
     explore::Trace t = explore::trace_from_scenario(sc.cfg, r, &jumps);
     if (jumps && !o.trace_out.empty())
-      std::cerr << o.file << ": note: its `set` lines put the allocator in a state the model did not reach; the "
+      std::cerr << o.file
+                << ": note: its `set` lines put the allocator in a state the model did not reach; the "
                    "trace written shows them as jumps and will not replay\n";
     if (auto e = write_trace_outputs(t, o.trace_out, o.html); !e.empty()) return usage_error(e);
   }
-  std::cout << (r.ok() ? "PASS" : "FAIL") << ": " << o.file << ": " << r.steps.size() << " steps, "
-            << r.expectations << " expectations, " << r.failures.size() << " failed\n";
+  std::cout << (r.ok() ? "PASS" : "FAIL") << ": " << o.file << ": " << r.steps.size() << " steps, " << r.expectations
+            << " expectations, " << r.failures.size() << " failed\n";
   return r.ok() ? 0 : 1;
 }
 

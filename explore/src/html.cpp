@@ -114,7 +114,7 @@ const lanes = [];
 // --- state tables: CPUs (field x cpu), tasks and mms (name x field), globals
 const cells = {};  // field name -> td
 {
-  const names = Object.keys(states[0]);
+  const names = T.fields || Object.keys(states[0]);
   const cpuFields = [], taskRows = [], taskCols = [], mmRows = [], mmCols = [], globals = [];
   const add = (arr, x) => { if (!arr.includes(x)) arr.push(x); };
   for (const n of names) {
@@ -218,18 +218,28 @@ std::string html_escape(const std::string &s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
 }
 
 void replace_all(std::string &s, const std::string &what, const std::string &with) {
-  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + with.size())) s.replace(p, what.size(), with);
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + with.size()))
+    s.replace(p, what.size(), with);
 }
 
 }  // namespace

@@ -32,9 +32,9 @@ bool parse_count(const std::string &s, long &v) {
 // The fields `show` prints always; the others (locals of the code a CPU is
 // executing, ghost variables) only when they hold something.
 bool is_main_field(const std::string &name) {
-  static const char *kMain[] = {".curr",       ".pc",           ".ttbr0",     ".ttbr0_asid", ".ttbr1_asid",
-                                ".prev_mm",    ".active_asids", ".reserved_asids", ".tlb",   ".state",
-                                ".on_cpu",     ".mm",           ".active_mm", ".mm_users",   ".mm_count",
+  static const char *kMain[] = {".curr",       ".pc",           ".ttbr0",          ".ttbr0_asid", ".ttbr1_asid",
+                                ".prev_mm",    ".active_asids", ".reserved_asids", ".tlb",        ".state",
+                                ".on_cpu",     ".mm",           ".active_mm",      ".mm_users",   ".mm_count",
                                 ".context_id", ".pinned"};
   for (const char *m : kMain) {
     std::string_view suf(m);
@@ -80,8 +80,8 @@ Session::Session(Trace t) : model_(t.cfg), tr_(std::move(t)) {
 }
 
 const std::vector<std::string> &Session::commands() {
-  static const std::vector<std::string> k = {"show", "diff",  "next",  "back", "goto", "steps", "enabled",
-                                             "take", "check", "save",  "html", "help", "quit"};
+  static const std::vector<std::string> k = {"show", "diff",  "next", "back", "goto", "steps", "enabled",
+                                             "take", "check", "save", "html", "help", "quit"};
   return k;
 }
 
@@ -185,8 +185,8 @@ bool Session::execute(const std::string &line, std::ostream &out) {
     if (w.size() > 1 && !parse_count(w[1], n)) return fail("'" + c + "' takes a number of steps");
     bool fwd = c == "next" || c == "n";
     if (fwd && pos_ + n >= tr_.states.size())
-      return fail(fmt::format("at step {} of {}: the trace ends here ('enabled' lists the steps you can take)",
-                              pos_, tr_.states.size() - 1));
+      return fail(fmt::format("at step {} of {}: the trace ends here ('enabled' lists the steps you can take)", pos_,
+                              tr_.states.size() - 1));
     if (!fwd && static_cast<long>(pos_) < n) return fail(fmt::format("at step {}: cannot go back {}", pos_, n));
     return move_to(fwd ? pos_ + n : pos_ - n, out);
   }

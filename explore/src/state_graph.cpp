@@ -7,11 +7,11 @@
 // iterator (boost::optional in adj_list_edge_iterator) when write_graphviz is
 // inlined here; it is not our code, so only that warning is relaxed.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/graph/strong_components.hpp>
-#include <algorithm>
 #include <limits>
 #include <sstream>
 #include <unordered_map>
@@ -118,9 +118,9 @@ GraphAnalysis analyse_graph(const StateGraph &g) {
   boost::breadth_first_search(
       bg, boost::vertex(0, bg),
       boost::visitor(boost::make_bfs_visitor(std::make_pair(
-          boost::record_distances(
-                  boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, bg)),
-                  boost::on_tree_edge()), rec))));
+          boost::record_distances(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, bg)),
+                                  boost::on_tree_edge()),
+          rec))));
 
   // Invariant violations and deadlocks: the nearest one is the counterexample.
   uint32_t target = 0;
@@ -162,9 +162,10 @@ GraphAnalysis analyse_graph(const StateGraph &g) {
                            s.task[t].mm != kNone && s.task[t].mm != m;
         }
         if (!all_elsewhere) continue;
-        a.leaks.push_back(fmt::format("mm {} is never freed: in a terminal set of {} states every CPU runs a user "
-                                      "task of another mm, yet mm_users = 0 and mm_count = {}",
-                                      cfg.mm_name(m), members[c].size(), s.mm[m].count));
+        a.leaks.push_back(
+            fmt::format("mm {} is never freed: in a terminal set of {} states every CPU runs a user "
+                        "task of another mm, yet mm_users = 0 and mm_count = {}",
+                        cfg.mm_name(m), members[c].size(), s.mm[m].count));
         a.leak_states.push_back(v);
         break;
       }
@@ -211,7 +212,8 @@ std::string compact_label(const Config &cfg, const State &s) {
     if (cs.prev_mm != kNone) out += " prev_mm=" + cfg.mm_name(cs.prev_mm);
     if (cs.tlb.n) {
       out += " tlb{";
-      for (int i = 0; i < cs.tlb.n; i++) out += (i ? " " : "") + std::to_string(cs.tlb.e[i].asid) + ":" + cfg.mm_name(cs.tlb.e[i].mm);
+      for (int i = 0; i < cs.tlb.n; i++)
+        out += (i ? " " : "") + std::to_string(cs.tlb.e[i].asid) + ":" + cfg.mm_name(cs.tlb.e[i].mm);
       out += "}";
     }
     out += "\n";

@@ -151,8 +151,8 @@ ReplayOutcome replay_trace(const TraceFile &tf) {
       std::string list;
       for (const std::string &e : enabled) list += (list.empty() ? "" : ", ") + e;
       r.diverged_at = static_cast<int>(i + 1);
-      r.message = where + ": not enabled here; cpu" + std::to_string(rec.cpu) + " can take: " +
-                  (list.empty() ? "nothing" : list);
+      r.message = where + ": not enabled here; cpu" + std::to_string(rec.cpu) +
+                  " can take: " + (list.empty() ? "nothing" : list);
       return r;
     }
     size_t pick = 0;
@@ -218,8 +218,6 @@ Trace trace_from_scenario(const Config &cfg, const ctxsw::ReplayResult &r, int *
   return t;
 }
 
-json trace_to_json(const Trace &t) {
-  return report::trace_to_json(t.cfg, t.states, t.labels, t.property, t.detail);
-}
+json trace_to_json(const Trace &t) { return report::trace_to_json(t.cfg, t.states, t.labels, t.property, t.detail); }
 
 }  // namespace ctxsw::explore

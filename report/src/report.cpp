@@ -102,6 +102,12 @@ json trace_to_json(const Config &cfg, const std::vector<State> &states, const st
             {"mutant", std::string(mutant_info(cfg.mutant).name)},
             {"initial_state", states.empty() ? json::object() : state_json(states[0])},
             {"steps", steps}};
+  // Field names in the model's order (JSON objects do not keep it); readers
+  // that do not know this key ignore it.
+  json names = json::array();
+  if (!states.empty())
+    for (const Field &f : describe_state(cfg, states[0])) names.push_back(f.name);
+  j["fields"] = names;
   if (!property.empty()) j["violated"] = {{"property", property}, {"detail", detail}};
   return j;
 }

@@ -35,10 +35,10 @@ struct StateGraph {
 std::string build_state_graph(const Config &cfg, size_t max_states, StateGraph &out);
 
 struct GraphAnalysis {
-  std::string property, detail;       // violated at the end of `path` ("" if all hold)
-  std::vector<uint32_t> path;         // vertices from 0 to the nearest violating state
-  std::vector<size_t> path_edges;     // indices into StateGraph::edges
-  std::vector<uint32_t> violating;    // every state that violates an invariant or deadlocks
+  std::string property, detail;     // violated at the end of `path` ("" if all hold)
+  std::vector<uint32_t> path;       // vertices from 0 to the nearest violating state
+  std::vector<size_t> path_edges;   // indices into StateGraph::edges
+  std::vector<uint32_t> violating;  // every state that violates an invariant or deadlocks
   size_t num_sccs = 0, terminal_sccs = 0;
   std::vector<std::string> leaks;     // mm.no_leak violations found over the terminal components
   std::vector<uint32_t> leak_states;  // one witness state per leak

@@ -35,8 +35,8 @@ struct Trace {
 // One recorded step as read from the file (before replay).
 struct TraceStepRecord {
   int cpu = -1;
-  std::string action;  // step token
-  std::string arg;     // operand name, "" when not recorded
+  std::string action;    // step token
+  std::string arg;       // operand name, "" when not recorded
   nlohmann::json state;  // recorded fields after the step (object; may be partial)
 };
 
