@@ -8,6 +8,7 @@
 
 #include "ctxsw/model/describe.h"
 #include "ctxsw/model/model.h"
+#include "ctxsw/model/pc.h"
 #include "ctxsw/properties/properties.h"
 
 namespace ctxsw {
@@ -149,6 +150,13 @@ std::string parse_scenario(std::istream &in, const std::string &path, Scenario &
       } else if (a == "run") {
         if (!nargs(1, 1)) return err("'run' takes no argument");
         cmd.kind = ScenarioCmd::run;
+      } else if (a == "run-to") {
+        if (!nargs(2, 2)) return err("'run-to' takes a program point (e.g. casc_cmpxchg)");
+        bool known = false;
+        for (int p = 0; p <= static_cast<int>(Pc::unpin_mmdrop); p++) known |= pc_name(static_cast<Pc>(p)) == w[2];
+        if (!known) return err("unknown program point '" + w[2] + "'");
+        cmd.kind = ScenarioCmd::run_to;
+        cmd.what = w[2];
       } else if (kActions.count(a)) {
         if (!nargs(1, 2)) return err("'" + a + "' takes at most one argument");
         cmd.kind = ScenarioCmd::act;
@@ -374,6 +382,15 @@ ReplayResult run_scenario(const Scenario &sc, std::ostream *out, bool full) {
         }
         break;
       case ScenarioCmd::run: run_cpu(c); break;
+      case ScenarioCmd::run_to:
+        for (int guard = 0; pc_name(s.cpu[c.cpu].pc) != c.what; guard++) {
+          if (guard > 200 || s.cpu[c.cpu].pc == Pc::running) {
+            fail(c.line, "cpu" + std::to_string(c.cpu) + " never reaches " + c.what);
+            break;
+          }
+          if (!take(c, cpu_step(c))) break;
+        }
+        break;
       case ScenarioCmd::set:
         if (auto e = apply_set(cfg, s, c.what, c.value); !e.empty()) fail(c.line, e);
         else if (out) *out << "      (set) " << c.what << " = " << c.value << "\n";

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "ctxsw/model/generations.h"
 #include "kernel.h"
 
 namespace ctxsw::kernel {
@@ -36,3 +37,7 @@ void renumber_generations(const Config &cfg, State &s) {
 }
 
 }  // namespace ctxsw::kernel
+
+namespace ctxsw {
+void renumber_generations(const Config &cfg, State &s) { kernel::renumber_generations(cfg, s); }
+}  // namespace ctxsw

@@ -13,6 +13,7 @@
 //   cpu0 schedule A                  only the pick (rq->curr = A, A->on_cpu = 1)
 //   cpu0 step [PC]                   cpu0's next atomic step (asserting its program point PC)
 //   cpu0 run                         cpu0's steps until it has left the kernel path
+//   cpu0 run-to PC                   cpu0's steps until its next step is PC
 //   cpu0 exit_mm | do_task_dead | fork_process | fork_thread | kthread_use_mm a | kthread_unuse_mm
 //        | mm_context_get | mm_context_put
 //   set FIELD VALUE                  put the allocator in a given state (see README)
@@ -32,7 +33,7 @@
 namespace ctxsw {
 
 struct ScenarioCmd {
-  enum Kind { act, step, run, switch_to_task, set, expect_eq, expect_ne, expect_holds, expect_violated, print };
+  enum Kind { act, step, run, run_to, switch_to_task, set, expect_eq, expect_ne, expect_holds, expect_violated, print };
   Kind kind;
   int line = 0;
   int cpu = -1;
