@@ -33,6 +33,8 @@ struct CheckOptions {
   double time_limit = 0;
   std::string max_memory;
   bool quiet = false;
+  unsigned workers = 0;  // 0: one per hardware thread
+  bool no_symmetry = false;
 };
 
 // "4G", "512M", "100000" → bytes; 0 on error.
@@ -81,11 +83,12 @@ int run_check(const CheckOptions &o) {
     if (!lim.max_memory) return usage_error("--max-memory: expected a size like 4G or 512M, got '" + o.max_memory + "'");
   }
   lim.stop = &g_stop;
+  lim.workers = o.workers;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
   Model model(cfg);
-  checker::CtxswSystem sys(model, props);
+  checker::CtxswSystem sys(model, props, !o.no_symmetry);
   auto progress = [&](const checker::Progress &p) {
     if (o.quiet) return;
     std::cerr << fmt::format("\r[ctxsw] {} states, {} queued, depth {}, {:.0f} states/s   ", p.states, p.queue,
@@ -136,6 +139,8 @@ void register_check(CLI::App &app, int &status) {
   cmd->add_option("--time-limit", o->time_limit, "stop (verdict incomplete) after S seconds");
   cmd->add_option("--max-memory", o->max_memory, "stop (verdict incomplete) when the state store exceeds SIZE");
   cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
+  cmd->add_option("--workers", o->workers, "threads expanding each BFS level (default: one per core; same results)");
+  cmd->add_flag("--no-symmetry", o->no_symmetry, "store every state, not one per orbit of interchangeable tasks");
   cmd->callback([o, &status] { status = run_check(*o); });
 }
 

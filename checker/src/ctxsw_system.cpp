@@ -1,34 +1,269 @@
 // SPDX-License-Identifier: GPL-2.0-only
+//
+// Packed states. Every field of State that the configuration uses is written
+// as a bit field just wide enough for the values the configuration allows:
+//   task references (rq->curr, prev, last, ...)  kNone or 0..tasks-1
+//   mm references (mm, active_mm, TTBR0, ...)     kNone, reserved_pg_dir, "freed" or 0..mms-1
+//   generations                                   0..(slots+1) after renumbering (docs/generations.md)
+//   ASIDs                                         asid_bits
+//   a TLB                                         a bitmask over (ASID, mm) pairs when that is
+//                                                 shorter than a list of entries (asid_bits <= 4)
+//   reference counts                              sized from the number of tasks and CPUs
+// Fields a configuration never sets (padding, pins without --pinned, the TLBs
+// of CPUs other than 0 under CnP, the unused tail of a TLB) are checked to be
+// zero. pack() throws std::length_error instead of truncating a value that does
+// not fit, so a stored state always unpacks to the state that was packed
+// (tests/checker_pack_test.cpp checks the round trip on random reachable states).
 #include "ctxsw/checker/ctxsw_system.h"
 
+#include <bit>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 #include "ctxsw/checker/explorer.h"
 
 namespace ctxsw::checker {
 namespace {
 
-template <class T>
-void put(uint8_t *&p, const T *src, size_t n) {
-  std::memcpy(p, src, n * sizeof(T));
-  p += n * sizeof(T);
+// Bits needed for the values 0..n-1.
+int bits_for(long n) { return n <= 1 ? 0 : std::bit_width(static_cast<unsigned long>(n - 1)); }
+
+#define CTXSW_PC_COUNT(id, fn) +1
+constexpr int kNumPcs = 0 CTXSW_PCS(CTXSW_PC_COUNT);
+#undef CTXSW_PC_COUNT
+
+enum class Code { raw, task, mm };
+static_assert(std::endian::native == std::endian::little, "packed records are written as little-endian words");
+
+template <Code c>
+inline uint64_t encode(uint64_t v) {
+  if constexpr (c == Code::task) return v == kNone ? 0 : v + 1;
+  if constexpr (c == Code::mm) return v == kNone ? 0 : v == kReservedPgd ? 1 : v == kFreedMm ? 2 : v + 3;
+  return v;
 }
-template <class T>
-void get(const uint8_t *&p, T *dst, size_t n) {
-  std::memcpy(static_cast<void *>(dst), p, n * sizeof(T));
-  p += n * sizeof(T);
+template <Code c>
+inline uint64_t decode(uint64_t v) {
+  if constexpr (c == Code::task) return v == 0 ? kNone : v - 1;
+  if constexpr (c == Code::mm) return v == 0 ? kNone : v == 1 ? kReservedPgd : v == 2 ? kFreedMm : v - 3;
+  return v;
 }
-void put_bits(uint8_t *&p, const std::bitset<kMaxAsids> &b, size_t bytes) {
-  for (size_t i = 0; i < bytes; i++) {
-    uint8_t v = 0;
-    for (int j = 0; j < 8; j++) v |= static_cast<uint8_t>(b.test(i * 8 + j)) << j;
-    *p++ = v;
+
+[[noreturn]] void does_not_fit(const char *field, uint64_t v, int width) {
+  throw std::length_error(std::string("packed state: ") + field + " = " + std::to_string(v) + " does not fit " +
+                          std::to_string(width) + " bits (a model change needs a wider field in ctxsw_system.cpp)");
+}
+
+class Writer {
+ public:
+  explicit Writer(uint8_t *out) : p_(out) {}
+  template <Code c, class T>
+  [[gnu::always_inline]] void field(const T &x, int width, const char *name) {
+    uint64_t v = encode<c>(static_cast<uint64_t>(x));
+    if (v >> width) [[unlikely]]
+      does_not_fit(name, static_cast<uint64_t>(x), width);
+    put(v, width);
+  }
+  [[gnu::always_inline]] void put(uint64_t v, int width) {  // width <= 32
+    acc_ |= v << n_;
+    n_ += width;
+    if (n_ >= 32) {
+      uint32_t w = static_cast<uint32_t>(acc_);
+      std::memcpy(p_, &w, 4);  // little-endian hosts only (static_assert below)
+      p_ += 4;
+      acc_ >>= 32;
+      n_ -= 32;
+    }
+  }
+  uint8_t *end() const { return p_; }
+  void flush() {
+    while (n_ > 0) {
+      *p_++ = static_cast<uint8_t>(acc_);
+      acc_ >>= 8;
+      n_ -= 8;
+    }
+    acc_ = 0;
+    n_ = 0;
+  }
+
+ private:
+  uint8_t *p_;
+  uint64_t acc_ = 0;
+  int n_ = 0;
+};
+
+class Reader {
+ public:
+  explicit Reader(const uint8_t *in) : p_(in) {}
+  template <Code c, class T>
+  [[gnu::always_inline]] void field(T &x, int width, const char *) {
+    x = static_cast<T>(decode<c>(get(width)));
+  }
+  [[gnu::always_inline]] uint64_t get(int width) {  // width <= 32
+    while (n_ < width) {
+      acc_ |= static_cast<uint64_t>(*p_++) << n_;
+      n_ += 8;
+    }
+    uint64_t v = acc_ & ((uint64_t{1} << width) - 1);
+    acc_ >>= width;
+    n_ -= width;
+    return v;
+  }
+
+ private:
+  const uint8_t *p_;
+  uint64_t acc_ = 0;
+  int n_ = 0;
+};
+
+class Counter {
+ public:
+  template <Code c, class T>
+  void field(const T &, int width, const char *) {
+    bits += width;
+  }
+  void put(uint64_t, int width) { bits += width; }
+  uint64_t get(int width) {
+    bits += width;
+    return 0;
+  }
+  int bits = 0;
+};
+
+}  // namespace
+
+namespace {
+
+template <class V, class S, class Lay>
+[[gnu::always_inline]] inline void visit_ctxid(V &v, const Lay &L, S &id, const char *name) {
+  v.template field<Code::raw>(id.gen, L.gen, name);
+  v.template field<Code::raw>(id.asid, L.asid, name);
+  v.template field<Code::raw>(id.pad_, 0, "CtxId.pad_");
+}
+
+template <class V, class B>
+void visit_bits(V &v, B &b, int n, const char *name) {
+  if constexpr (std::is_const_v<B>) {
+    for (int i = 0; i < n; i++) v.put(b.test(i), 1);
+    if (n < kMaxAsids && (b >> n).any()) does_not_fit(name, 1, n);
+  } else {
+    for (int i = 0; i < n; i++) b.set(i, v.get(1));
   }
 }
-void get_bits(const uint8_t *&p, std::bitset<kMaxAsids> &b, size_t bytes) {
-  for (size_t i = 0; i < bytes; i++, p++)
-    for (int j = 0; j < 8; j++) b.set(i * 8 + j, (*p >> j) & 1);
+
+template <class V, class S, class Lay>
+[[gnu::always_inline]] inline void visit_tlb(V &v, const Config &cfg, const Lay &L, S &t) {
+  constexpr bool writing = std::is_const_v<S>;
+  if (L.tlb_bitmask) {
+    uint64_t words[4] = {0, 0, 0, 0};
+    const int codes = L.tlb_mm_codes, nbits = L.tlb_bits;
+    if constexpr (writing) {
+      int prev = -1;
+      for (int i = 0; i < t.n; i++) {
+        const TlbEntry &e = t.e[i];
+        int code = e.mm == kFreedMm ? cfg.nr_mms() : e.mm;
+        if (e.mm != kFreedMm && e.mm >= cfg.nr_mms()) does_not_fit("TlbEntry.mm", e.mm, 0);
+        if (e.asid >= (1u << L.asid)) does_not_fit("TlbEntry.asid", e.asid, L.asid);
+        if (e.pad_) does_not_fit("TlbEntry.pad_", e.pad_, 0);
+        int bit = e.asid * codes + code;
+        if (bit <= prev) throw std::logic_error("packed state: a TLB is not in canonical (sorted) order");
+        prev = bit;
+        words[bit >> 6] |= uint64_t{1} << (bit & 63);
+      }
+      for (int i = 0; i < nbits; i += 32) v.put((words[i >> 6] >> (i & 63)) & 0xffffffffu, std::min(32, nbits - i));
+    } else {
+      for (int i = 0; i < nbits; i += 32) words[i >> 6] |= v.get(std::min(32, nbits - i)) << (i & 63);
+      uint8_t n = 0;
+      for (int w = 0; w < 4; w++)
+        for (uint64_t x = words[w]; x; x &= x - 1) {
+          int bit = w * 64 + std::countr_zero(x);
+          int code = bit % codes;
+          t.e[n++] = TlbEntry(static_cast<uint16_t>(bit / codes),
+                              static_cast<uint8_t>(code == cfg.nr_mms() ? kFreedMm : code));
+        }
+      t.n = n;
+    }
+  } else {
+    v.template field<Code::raw>(t.n, L.tlb_n, "Tlb.n");
+    for (int i = 0; i < t.n; i++) {
+      v.template field<Code::raw>(t.e[i].asid, L.asid, "TlbEntry.asid");
+      v.template field<Code::mm>(t.e[i].mm, L.mm, "TlbEntry.mm");
+      v.template field<Code::raw>(t.e[i].pad_, 0, "TlbEntry.pad_");
+    }
+  }
+  if constexpr (writing) {
+    for (int i = t.n; i < kTlbCapacity; i++)
+      if (!(t.e[i] == TlbEntry{}) || t.e[i].pad_) does_not_fit("Tlb.e (unused tail)", 1, 0);
+    if (t.pad_) does_not_fit("Tlb.pad_", t.pad_, 0);
+  }
+}
+
+// One walk over the configured fields, shared by pack (S = const State),
+// unpack (S = State) and the layout's bit count, so that the three agree.
+template <class V, class S, class Lay>
+[[gnu::always_inline]] inline void visit_state(V &v, const Config &cfg, const Lay &L, S &s) {
+  constexpr bool writing = std::is_const_v<S>;
+  for (int t = 0; t < cfg.nr_tasks(); t++) {
+    auto &ts = s.task[t];
+    v.template field<Code::raw>(ts.run, 2, "TaskState.run");
+    v.template field<Code::raw>(ts.on_cpu, 1, "TaskState.on_cpu");
+    v.template field<Code::mm>(ts.mm, L.mm, "TaskState.mm");
+    v.template field<Code::mm>(ts.active_mm, L.mm, "TaskState.active_mm");
+    v.template field<Code::task>(ts.saved_ctx, L.task, "TaskState.saved_ctx");
+    v.template field<Code::raw>(ts.exited_mm, 1, "TaskState.exited_mm");
+    v.template field<Code::task>(ts.sw_prev, L.task, "TaskState.sw_prev");
+    v.template field<Code::task>(ts.sw_next, L.task, "TaskState.sw_next");
+    v.template field<Code::task>(ts.last, L.task, "TaskState.last");
+  }
+  for (int c = 0; c < cfg.cpus; c++) {
+    auto &cs = s.cpu[c];
+    v.template field<Code::task>(cs.curr, L.task, "CpuState.curr");
+    v.template field<Code::task>(cs.sp_el0, L.task, "CpuState.sp_el0");
+    v.template field<Code::task>(cs.regs, L.task, "CpuState.regs");
+    v.template field<Code::mm>(cs.prev_mm, L.mm, "CpuState.prev_mm");
+    v.template field<Code::raw>(cs.pc, L.pc, "CpuState.pc");
+    v.template field<Code::mm>(cs.ttbr0, L.mm, "CpuState.ttbr0");
+    v.template field<Code::raw>(cs.ttbr0_asid, L.asid, "CpuState.ttbr0_asid");
+    v.template field<Code::raw>(cs.ttbr1_asid, L.asid, "CpuState.ttbr1_asid");
+    visit_ctxid(v, L, cs.active, "CpuState.active");
+    visit_ctxid(v, L, cs.reserved, "CpuState.reserved");
+    visit_ctxid(v, L, cs.asid, "CpuState.asid");
+    visit_ctxid(v, L, cs.old_active, "CpuState.old_active");
+    if (c == 0 || !cfg.cnp) {
+      visit_tlb(v, cfg, L, cs.tlb);
+    } else if constexpr (writing) {
+      if (cs.tlb.n || cs.tlb.pad_ || !(cs.tlb.e[0] == TlbEntry{})) does_not_fit("CpuState.tlb (CnP, cpu > 0)", 1, 0);
+    }
+    v.template field<Code::raw>(cs.caller, 2, "CpuState.caller");
+    v.template field<Code::mm>(cs.sm_prev, L.mm, "CpuState.sm_prev");
+    v.template field<Code::mm>(cs.sm_next, L.mm, "CpuState.sm_next");
+    v.template field<Code::raw>(cs.idx, L.cpu_idx, "CpuState.idx");
+    v.template field<Code::mm>(cs.ref_mm, L.mm, "CpuState.ref_mm");
+    v.template field<Code::mm>(cs.op_mm, L.mm, "CpuState.op_mm");
+    v.template field<Code::task>(cs.fts_prev, L.task, "CpuState.fts_prev");
+    v.template field<Code::raw>(cs.prev_state, 1, "CpuState.prev_state");
+    v.template field<Code::task>(cs.ghost_prev_curr, L.task, "CpuState.ghost_prev_curr");
+    v.template field<Code::raw>(cs.pad_, 0, "CpuState.pad_");
+  }
+  for (int m = 0; m < cfg.nr_mms(); m++) {
+    auto &ms = s.mm[m];
+    v.template field<Code::raw>(ms.live, 1, "MmState.live");
+    v.template field<Code::raw>(ms.freed, 1, "MmState.freed");
+    v.template field<Code::raw>(ms.users, L.users, "MmState.users (mm_users)");
+    v.template field<Code::raw>(ms.count, L.count, "MmState.count (mm_count)");
+    visit_ctxid(v, L, ms.id, "MmState.id");
+    v.template field<Code::raw>(ms.pinned, L.pinned, "MmState.pinned");
+    v.template field<Code::raw>(ms.underflow, 1, "MmState.underflow");
+  }
+  v.template field<Code::raw>(s.generation, L.gen, "asid_generation");
+  visit_bits(v, s.asid_map, L.map, "asid_map");
+  visit_bits(v, s.pinned_asid_map, L.pinned_map, "pinned_asid_map");
+  v.template field<Code::raw>(s.tlb_flush_pending, cfg.cpus, "tlb_flush_pending");
+  v.template field<Code::task>(s.asid_lock, L.lock, "cpu_asid_lock");
+  v.template field<Code::raw>(s.cur_idx, L.cur_idx, "cur_idx");
+  v.template field<Code::raw>(s.nr_pinned_asids, L.nr_pinned, "nr_pinned_asids");
+  v.template field<Code::raw>(s.alloc_failed, 1, "alloc_failed");
 }
 
 }  // namespace
@@ -44,43 +279,57 @@ CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props
       invariants_.push_back(p);
   }
   const Config &cfg = model_.config();
-  map_bytes_ = (static_cast<size_t>(cfg.num_user_asids()) + 7) / 8;
+  const bool mutated = cfg.mutant != Mutant::none;  // a mutant may break the reference-count bounds
   pinned_map_ = cfg.pinned || cfg.kpti;
-  bytes_ = cfg.nr_tasks() * sizeof(TaskState) + cfg.cpus * sizeof(CpuState) + cfg.nr_mms() * sizeof(MmState) +
-           map_bytes_ * (pinned_map_ ? 2 : 1) + 7;
+  PackLayout &L = L_;
+  L.task = bits_for(cfg.nr_tasks() + 1);
+  L.mm = bits_for(cfg.nr_mms() + 3);
+  // renumber_generations() leaves values 0..slots+1 (slots: one per mm and four per CPU).
+  L.gen = cfg.renumber_generations ? bits_for(cfg.nr_mms() + 4 * cfg.cpus + 2) : 8;
+  L.asid = cfg.asid_bits;
+  L.pc = bits_for(kNumPcs);
+  L.cpu_idx = bits_for(cfg.cpus + 1);
+  L.lock = bits_for(cfg.cpus + 1);
+  // mm_users: the tasks using an mm plus kthread_use_mm users (and init_mm's 2);
+  // mm_count: 1 + lazy borrowers + rq->prev_mm + references held by locals + pins.
+  L.users = mutated ? 8 : bits_for(cfg.nr_tasks() + 3);
+  L.count = mutated ? 8 : bits_for(2 * (cfg.nr_tasks() + 2 * cfg.cpus + 2));
+  L.pinned = cfg.pinned ? bits_for(cfg.nr_tasks() + 2) : 0;
+  L.cur_idx = cfg.asid_bits + 1;
+  L.nr_pinned = cfg.asid_bits + 1;
+  L.map = cfg.num_user_asids();
+  L.pinned_map = pinned_map_ ? cfg.num_user_asids() : 0;
+  L.tlb_mm_codes = cfg.nr_mms() + 1;
+  L.tlb_n = bits_for(kTlbCapacity + 1);
+  const int list_bits = L.tlb_n + kTlbCapacity * (L.asid + L.mm);
+  const int mask_bits = cfg.num_user_asids() * L.tlb_mm_codes;
+  L.tlb_bitmask = mask_bits <= 256 && mask_bits <= list_bits;
+  L.tlb_bits = L.tlb_bitmask ? mask_bits : list_bits;
+  // Bits of the fixed part; a TLB in list form is counted at its capacity.
+  Counter count;
+  State s = model_.initial_state();
+  visit_state(count, cfg, L, std::as_const(s));
+  int tlbs = cfg.cnp ? 1 : cfg.cpus;
+  if (!L.tlb_bitmask) count.bits += tlbs * kTlbCapacity * (L.asid + L.mm);  // the initial TLBs are empty
+  L.total_bits = count.bits;
+  bytes_ = (static_cast<size_t>(L.total_bits) + 7) / 8;
 }
 
 void CtxswSystem::pack(const State &s, uint8_t *out) const {
-  const Config &cfg = model_.config();
-  uint8_t *p = out;
-  put(p, s.task.data(), cfg.nr_tasks());
-  put(p, s.cpu.data(), cfg.cpus);
-  put(p, s.mm.data(), cfg.nr_mms());
-  put_bits(p, s.asid_map, map_bytes_);
-  if (pinned_map_) put_bits(p, s.pinned_asid_map, map_bytes_);
-  *p++ = s.generation;
-  *p++ = s.tlb_flush_pending;
-  *p++ = s.asid_lock;
-  put(p, &s.cur_idx, 1);
-  *p++ = s.nr_pinned_asids;
-  *p++ = s.alloc_failed;
+  Writer w(out);
+  visit_state(w, model_.config(), L_, s);
+  w.flush();
+  // A TLB in list form uses fewer bits than its capacity: zero the rest.
+  if (!L_.tlb_bitmask) {
+    size_t used = static_cast<size_t>(w.end() - out);
+    if (used < bytes_) std::memset(out + used, 0, bytes_ - used);
+  }
 }
 
 void CtxswSystem::unpack(const uint8_t *in, State &s) const {
-  const Config &cfg = model_.config();
   s = State{};
-  const uint8_t *p = in;
-  get(p, s.task.data(), cfg.nr_tasks());
-  get(p, s.cpu.data(), cfg.cpus);
-  get(p, s.mm.data(), cfg.nr_mms());
-  get_bits(p, s.asid_map, map_bytes_);
-  if (pinned_map_) get_bits(p, s.pinned_asid_map, map_bytes_);
-  s.generation = *p++;
-  s.tlb_flush_pending = *p++;
-  s.asid_lock = *p++;
-  get(p, &s.cur_idx, 1);
-  s.nr_pinned_asids = *p++;
-  s.alloc_failed = *p++;
+  Reader r(in);
+  visit_state(r, model_.config(), L_, s);
 }
 
 std::vector<State> CtxswSystem::initial_states() const {

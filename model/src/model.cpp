@@ -142,7 +142,7 @@ int first_unborn_mm(const Config &cfg, const State &s) {
 
 }  // namespace
 
-void Model::successors(const State &s, const std::function<void(const Step &, const State &)> &f) const {
+void Model::successors_impl(const State &s, const SuccessorSink &f) const {
   const Config &cfg = cfg_;
   auto emit = [&](int c, Step step, auto &&act) {
     State n = s;

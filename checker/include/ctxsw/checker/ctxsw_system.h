@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // The context-switch model and its properties seen through the explorer's
-// System interface (explorer.h). Packing stores only the configured part of
-// the state record.
+// System interface (explorer.h). A stored state is a bit string whose fields
+// are sized from the configuration (see ctxsw_system.cpp: PackLayout); pack
+// and unpack are exact inverses on every state the model can reach, and pack
+// throws rather than truncate a value that does not fit its field.
 #pragma once
 
 #include <string>
@@ -24,6 +26,7 @@ class CtxswSystem {
   CtxswSystem(const Model &model, std::vector<const Property *> props = {}, bool symmetry = true);
 
   size_t packed_bytes() const { return bytes_; }
+  size_t packed_bits() const { return static_cast<size_t>(L_.total_bits); }
   void pack(const State &s, uint8_t *out) const;
   void unpack(const uint8_t *in, State &s) const;
 
@@ -55,7 +58,14 @@ class CtxswSystem {
   std::vector<const Property *> invariants_;
   const Property *deadlock_ = nullptr;
   std::vector<std::vector<SymmetryUnit>> groups_;
-  size_t map_bytes_ = 0;
+  // Field widths in bits (0: the field is always zero in this configuration).
+  struct PackLayout {
+    int task, mm, gen, asid, pc, cpu_idx, lock, users, count, pinned, cur_idx, nr_pinned, map, pinned_map;
+    int tlb_mm_codes = 0;  // mm codes per ASID in the TLB bitmask (mms + "freed")
+    bool tlb_bitmask = false;
+    int tlb_n = 0, tlb_bits = 0;
+    int total_bits = 0;
+  } L_{};
   bool pinned_map_ = false;
   size_t bytes_ = 0;
 };

@@ -19,13 +19,28 @@
 //
 // Every invariant is checked in every reached state; the first violation in
 // breadth-first order has a shortest path, which is returned as a trace.
+//
+// The search is level-synchronous: the states of one breadth-first level are
+// expanded by `Limits::workers` threads at once, then the new states are
+// numbered in the order a serial search would have found them (see
+// visited_set.h). Counts, verdicts, depth and counterexamples are therefore
+// the same for every number of workers; where the serial search would stop
+// inside a level (first violation, deadlock, state limit), the parallel one
+// finishes expanding the states before that point and reports the serial
+// figures. The System's successors(), pack(), unpack() and check() must be
+// safe to call from several threads at once (they are const and pure).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <mutex>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ctxsw/checker/visited_set.h"
@@ -35,11 +50,12 @@ namespace ctxsw::checker {
 enum class Verdict { holds, violated, incomplete };
 
 struct Limits {
-  uint64_t max_states = 0;     // 0 = none
-  int max_depth = -1;          // -1 = none; states deeper than this are not expanded
-  double time_limit_s = 0;     // 0 = none
-  size_t max_memory = 0;       // bytes of the visited set; 0 = none
+  uint64_t max_states = 0;                  // 0 = none
+  int max_depth = -1;                       // -1 = none; states deeper than this are not expanded
+  double time_limit_s = 0;                  // 0 = none
+  size_t max_memory = 0;                    // bytes of the visited set; 0 = none
   const std::atomic<bool> *stop = nullptr;  // set asynchronously (SIGINT)
+  unsigned workers = 1;                     // threads expanding each level; 0 = one per hardware thread
 };
 
 struct Progress {
@@ -58,6 +74,8 @@ struct Result {
   double seconds = 0;
   double bytes_per_state = 0;
   size_t visited_bytes = 0;
+  size_t record_bytes = 0;  // bytes of one packed state
+  unsigned workers = 1;
   std::string stop_reason;  // for incomplete
   // Violation: index into the system's invariants, or the deadlock pseudo-index.
   long violated = -1;
@@ -78,129 +96,322 @@ Result<System> explore(const System &sys, const Limits &lim = {},
   Result<System> res;
   auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  const unsigned workers = lim.workers ? lim.workers : std::max(1u, std::thread::hardware_concurrency());
+  res.workers = workers;
+  const size_t width = sys.packed_bytes();
+  res.record_bytes = width;
 
-  VisitedSet seen(sys.packed_bytes());
-  std::vector<uint32_t> parent;
-  std::vector<Label> via;
-  std::vector<uint8_t> buf(sys.packed_bytes());
+  StateStore store(width);
+  std::vector<uint8_t> buf(width);
 
+  // Thread-safe: the first invariant s violates (or -1).
+  auto first_violated = [&](const State &s) -> long {
+    for (size_t i = 0; i < sys.num_invariants(); i++)
+      if (!sys.check(i, s).empty()) return static_cast<long>(i);
+    return -1;
+  };
   auto trace_to = [&](uint32_t idx) {
     std::vector<uint32_t> chain;
-    for (uint32_t i = idx;; i = parent[i]) {
+    for (uint32_t i = idx;; i = store.parent(i)) {
       chain.push_back(i);
-      if (parent[i] == i) break;
+      if (store.parent(i) == i) break;
     }
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      State s;
-      sys.unpack(seen.record(*it), s);
+    std::reverse(chain.begin(), chain.end());
+    State s;
+    sys.unpack(store.record(chain[0]), s);
+    res.trace_states.push_back(s);
+    std::vector<uint8_t> rec(width);
+    for (size_t k = 1; k < chain.size(); k++) {
+      // The stored link is (parent, successor ordinal): regenerate the label.
+      uint32_t want = store.ordinal(chain[k]), ord = 0;
+      bool found = false;
+      Label lab{};
+      sys.successors(res.trace_states.back(), [&](const Label &l, const State &n) {
+        if (ord++ != want) return;
+        sys.pack(n, rec.data());
+        found = std::memcmp(rec.data(), store.record(chain[k]), width) == 0;
+        lab = l;
+      });
+      if (!found) throw std::logic_error("explorer: a stored parent link does not reproduce its state");
+      sys.unpack(store.record(chain[k]), s);
       res.trace_states.push_back(s);
-      if (it != chain.rbegin()) res.trace_labels.push_back(via[*it]);
+      res.trace_labels.push_back(lab);
     }
     sys.concretize(res.trace_states, res.trace_labels);
     if (res.violated >= 0) res.detail = sys.check(static_cast<size_t>(res.violated), res.trace_states.back());
   };
-  auto violated_in = [&](const State &s) -> bool {
-    for (size_t i = 0; i < sys.num_invariants(); i++) {
-      std::string d = sys.check(i, s);
-      if (!d.empty()) {
-        res.violated = static_cast<long>(i);
-        res.detail = std::move(d);
-        return true;
-      }
-    }
-    return false;
-  };
   auto finish = [&](Verdict v) {
     res.verdict = v;
-    res.states = seen.size();
+    if (v != Verdict::violated && v != Verdict::incomplete) res.states = store.size();
     res.seconds = elapsed();
-    res.bytes_per_state = seen.bytes_per_state();
-    res.visited_bytes = seen.bytes();
+    res.visited_bytes = store.bytes();
+    res.bytes_per_state = res.states ? double(res.visited_bytes) / double(res.states) : 0.0;
     return res;
   };
 
   for (const State &s : sys.initial_states()) {
     sys.pack(s, buf.data());
-    auto [idx, fresh] = seen.insert(buf.data());
+    auto [idx, fresh] = store.insert_committed(buf.data(), static_cast<uint32_t>(store.size()), 0);
     if (!fresh) continue;
-    parent.push_back(idx);
-    via.push_back(Label{});
-    if (violated_in(s)) {
+    if (long v = first_violated(s); v >= 0) {
+      res.violated = v;
+      res.states = store.size();
       trace_to(idx);
       return finish(Verdict::violated);
     }
   }
 
-  size_t head = 0, level_end = seen.size();
+  size_t lo = 0, hi = store.size();
   int depth = 0;
-  res.states_per_level.push_back(seen.size());
+  res.states_per_level.push_back(hi);
   double next_report = 1.0;
-  State cur;
-  bool stopped_by_violation = false;
-  uint32_t bad = 0;
+  std::vector<uint16_t> succ;
+  constexpr uint64_t kNone64 = ~uint64_t{0};
 
-  while (head < seen.size()) {
-    if (head == level_end) {
-      depth++;
-      level_end = seen.size();
-      res.states_per_level.push_back(level_end - head);
-      if (lim.max_depth >= 0 && depth > lim.max_depth) {
-        res.queue_left = seen.size() - head;
-        res.stop_reason = "depth limit " + std::to_string(lim.max_depth);
-        res.depth = depth - 1;
-        return finish(Verdict::incomplete);
+  while (lo < hi) {
+    const size_t n = hi - lo;
+    succ.assign(n, 0);
+    store.reserve_for(n + n / 2);
+    store.reset_pending();
+    const uint64_t base_states = store.size();
+    const uint64_t need_new = lim.max_states && lim.max_states > base_states ? lim.max_states - base_states : 0;
+
+    std::atomic<size_t> next_chunk{lo};
+    std::atomic<size_t> expanded{0};
+    std::atomic<bool> halt{false};  // stop taking chunks: an event decides the level
+    std::atomic<uint64_t> first_bad{kNone64}, deadlock_at{kNone64};
+    std::atomic<uint64_t> pending_new{0};
+    std::string stop_why;
+    std::mutex mu;
+    std::exception_ptr error;
+    std::vector<std::vector<uint8_t>> over_rec(workers);
+    std::vector<std::vector<uint64_t>> over_key(workers);
+    const size_t chunk = std::clamp<size_t>(n / (workers * 64), 16, 1024);
+
+    auto atomic_min = [](std::atomic<uint64_t> &a, uint64_t v) {
+      uint64_t old = a.load(std::memory_order_relaxed);
+      while (v < old && !a.compare_exchange_weak(old, v, std::memory_order_relaxed)) {
+      }
+    };
+    auto work = [&](unsigned w) {
+      try {
+        StateStore::Cursor cur;
+        State st;
+        std::vector<uint8_t> rec(width);
+        for (;;) {
+          if (halt.load(std::memory_order_relaxed)) break;
+          size_t b = next_chunk.fetch_add(chunk, std::memory_order_relaxed);
+          if (b >= hi) break;
+          size_t e = std::min(b + chunk, hi);
+          for (size_t p = b; p < e; p++) {
+            sys.unpack(store.record(p), st);
+            uint32_t ord = 0;
+            sys.successors(st, [&](const Label &, const State &nx) {
+              const uint64_t key = (uint64_t{p} << 16) | ord++;
+              sys.pack(nx, rec.data());
+              uint32_t pidx = 0;
+              switch (store.insert_pending(cur, rec.data(), StateStore::hash(rec.data(), width), key, &pidx)) {
+                case StateStore::Insert::fresh:
+                  pending_new.fetch_add(1, std::memory_order_relaxed);
+                  if (first_violated(nx) >= 0) {
+                    store.set_pending_flag(pidx);
+                    atomic_min(first_bad, key);
+                    halt.store(true, std::memory_order_relaxed);
+                  }
+                  break;
+                case StateStore::Insert::full:
+                  over_rec[w].insert(over_rec[w].end(), rec.begin(), rec.end());
+                  over_key[w].push_back(key);
+                  break;
+                default:
+                  break;
+              }
+            });
+            if (ord > 0xff) throw std::length_error("explorer: a state with more than 256 successors");
+            succ[p - lo] = static_cast<uint16_t>(ord);
+            if (ord == 0 && sys.check_deadlock() && !sys.quiescent(st)) {
+              atomic_min(deadlock_at, p);
+              halt.store(true, std::memory_order_relaxed);
+            }
+          }
+          expanded.fetch_add(e - b, std::memory_order_relaxed);
+          if (need_new && pending_new.load(std::memory_order_relaxed) >= need_new)
+            halt.store(true, std::memory_order_relaxed);
+          // Limits that make the run incomplete (not reproducible anyway).
+          double t = elapsed();
+          const char *why = nullptr;
+          if (lim.stop && lim.stop->load(std::memory_order_relaxed))
+            why = "interrupted";
+          else if (lim.time_limit_s > 0 && t > lim.time_limit_s)
+            why = "time limit";
+          else if (lim.max_memory && store.bytes() > lim.max_memory)
+            why = "memory limit";
+          if (why) {
+            std::lock_guard<std::mutex> g(mu);
+            if (stop_why.empty()) stop_why = why;
+            halt.store(true, std::memory_order_relaxed);
+          }
+          if (w == 0 && progress && t >= next_report) {
+            size_t done = std::min(next_chunk.load(std::memory_order_relaxed), hi);
+            progress(Progress{store.table_used(), res.transitions, store.table_used() - done, depth, t});
+            next_report = t + 1.0;
+          }
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> g(mu);
+        if (!error) error = std::current_exception();
+        halt.store(true, std::memory_order_relaxed);
+      }
+    };
+    if (workers == 1 || n < 2 * chunk) {
+      work(0);
+    } else {
+      std::vector<std::thread> pool;
+      for (unsigned w = 1; w < workers; w++) pool.emplace_back(work, w);
+      work(0);
+      for (auto &t : pool) t.join();
+    }
+    if (error) std::rethrow_exception(error);
+
+    // Candidates that found the table too full: insert them now, serially.
+    {
+      size_t extra = 0;
+      for (auto &k : over_key) extra += k.size();
+      if (extra) {
+        store.reserve_for(extra + n);
+        StateStore::Cursor cur;
+        State st;
+        for (unsigned w = 0; w < workers; w++)
+          for (size_t i = 0; i < over_key[w].size(); i++) {
+            const uint8_t *rec = over_rec[w].data() + i * width;
+            uint32_t pidx = 0;
+            auto r = store.insert_pending(cur, rec, StateStore::hash(rec, width), over_key[w][i], &pidx);
+            if (r == StateStore::Insert::full) throw std::logic_error("explorer: state table full after growth");
+            if (r == StateStore::Insert::fresh) {
+              sys.unpack(rec, st);
+              if (first_violated(st) >= 0) {
+                store.set_pending_flag(pidx);
+                atomic_min(first_bad, over_key[w][i]);
+              }
+            }
+          }
       }
     }
-    if ((head & 0x3ff) == 0) {
-      double t = elapsed();
-      std::string why;
-      if (lim.stop && lim.stop->load(std::memory_order_relaxed)) why = "interrupted";
-      else if (lim.time_limit_s > 0 && t > lim.time_limit_s) why = "time limit";
-      else if (lim.max_memory && seen.bytes() > lim.max_memory) why = "memory limit";
-      if (!why.empty()) {
-        res.queue_left = seen.size() - head;
-        res.stop_reason = why;
-        res.depth = depth;
-        return finish(Verdict::incomplete);
-      }
-      if (progress && t >= next_report) {
-        progress(Progress{seen.size(), res.transitions, seen.size() - head, depth, t});
-        next_report = t + 1.0;
+
+    // Serial discovery order: by parent, then by successor ordinal.
+    std::vector<uint32_t> order;
+    std::vector<uint64_t> keys;
+    std::vector<uint8_t> bad;
+    {
+      std::vector<uint32_t> start(n + 1, 0);
+      size_t total = 0;
+      store.for_each_pending([&](uint32_t, uint64_t key, bool) {
+        start[(key >> 16) - lo + 1]++;
+        total++;
+      });
+      for (size_t i = 0; i < n; i++) start[i + 1] += start[i];
+      order.resize(total);
+      keys.resize(total);
+      bad.resize(total);
+      std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+      store.for_each_pending([&](uint32_t pidx, uint64_t key, bool flag) {
+        uint32_t at = fill[(key >> 16) - lo]++;
+        order[at] = pidx;
+        keys[at] = key;
+        bad[at] = flag;
+      });
+      for (size_t i = 0; i < n; i++) {
+        size_t a = start[i], b = start[i + 1];
+        for (size_t x = a + 1; x < b; x++)  // insertion sort: a bucket is one parent's few new successors
+          for (size_t y = x; y > a && keys[y] < keys[y - 1]; y--) {
+            std::swap(keys[y], keys[y - 1]);
+            std::swap(order[y], order[y - 1]);
+            std::swap(bad[y], bad[y - 1]);
+          }
       }
     }
-    uint32_t from = static_cast<uint32_t>(head++);
-    sys.unpack(seen.record(from), cur);
-    size_t succ = 0;
-    sys.successors(cur, [&](const Label &l, const State &n) {
-      succ++;
-      if (stopped_by_violation) return;
-      res.transitions++;
-      sys.pack(n, buf.data());
-      auto [idx, fresh] = seen.insert(buf.data());
-      if (!fresh) return;
-      parent.push_back(from);
-      via.push_back(l);
-      if (violated_in(n)) {
-        stopped_by_violation = true;
-        bad = idx;
+
+    // Where would the serial search have stopped in this level?
+    // Events at the same parent: violation (while expanding it), then deadlock, then the state limit.
+    enum class Ev { none, violation, deadlock, state_limit } ev = Ev::none;
+    uint64_t ev_parent = kNone64;
+    size_t ev_rank = 0;                 // violation: rank of the violating state in `order`
+    if (first_bad.load() != kNone64) {  // its key may since have been lowered: look the flags up
+      ev_rank = static_cast<size_t>(std::find(bad.begin(), bad.end(), 1) - bad.begin());
+      ev = Ev::violation;
+      ev_parent = keys[ev_rank] >> 16;
+    }
+    if (uint64_t d = deadlock_at.load(); d != kNone64 && d < ev_parent) ev = Ev::deadlock, ev_parent = d;
+    if (lim.max_states) {
+      size_t cum = 0;
+      for (size_t p = lo; p < hi && p < ev_parent; p++) {
+        while (cum < keys.size() && (keys[cum] >> 16) == p) cum++;
+        if (base_states + cum >= lim.max_states && p + 1 < base_states + cum) {
+          ev = Ev::state_limit;
+          ev_parent = p;
+          break;
+        }
       }
-    });
-    if (stopped_by_violation) {
+    }
+    const bool halted_by_limit = !stop_why.empty() && ev == Ev::none;
+    auto transitions_through = [&](uint64_t p, uint64_t extra) {  // successors of lo..p-1, plus extra
+      uint64_t t = 0;
+      for (size_t q = lo; q < p; q++) t += succ[q - lo];
+      return t + extra;
+    };
+
+    if (ev == Ev::violation) {
+      order.resize(ev_rank + 1);
+      store.commit(order);
+      res.transitions += transitions_through(ev_parent, (keys[ev_rank] & 0xffff) + 1);
+      res.states = store.size();
       res.depth = depth + 1;
-      trace_to(bad);
+      res.violated = first_violated([&] {
+        State s;
+        sys.unpack(store.record(store.size() - 1), s);
+        return s;
+      }());
+      trace_to(static_cast<uint32_t>(store.size() - 1));
       return finish(Verdict::violated);
     }
-    if (succ == 0 && sys.check_deadlock() && !sys.quiescent(cur)) {
-      res.violated = kDeadlock;
-      res.detail = "no step is enabled but some CPU is inside a kernel path";
+    if (ev == Ev::deadlock || ev == Ev::state_limit) {
+      size_t keep =
+          static_cast<size_t>(std::upper_bound(keys.begin(), keys.end(), (ev_parent << 16) | 0xffff) - keys.begin());
+      order.resize(keep);
+      store.commit(order);
+      res.transitions += transitions_through(ev_parent + 1, 0);
+      res.states = store.size();
       res.depth = depth;
-      trace_to(from);
-      return finish(Verdict::violated);
-    }
-    if (lim.max_states && seen.size() >= lim.max_states && head < seen.size()) {
-      res.queue_left = seen.size() - head;
+      if (ev == Ev::deadlock) {
+        res.violated = kDeadlock;
+        res.detail = "no step is enabled but some CPU is inside a kernel path";
+        trace_to(static_cast<uint32_t>(ev_parent));
+        return finish(Verdict::violated);
+      }
+      res.queue_left = store.size() - (ev_parent + 1);
       res.stop_reason = "state limit " + std::to_string(lim.max_states);
+      return finish(Verdict::incomplete);
+    }
+    store.commit(order);
+    for (uint16_t c : succ) res.transitions += c;
+    if (halted_by_limit) {
+      res.states = store.size();
+      res.queue_left = (n - std::min(n, expanded.load())) + order.size();
+      res.stop_reason = stop_why;
       res.depth = depth;
+      return finish(Verdict::incomplete);
+    }
+
+    lo = hi;
+    hi = store.size();
+    if (lo == hi) break;
+    depth++;
+    res.states_per_level.push_back(hi - lo);
+    if (lim.max_depth >= 0 && depth > lim.max_depth) {
+      res.states = store.size();
+      res.queue_left = hi - lo;
+      res.stop_reason = "depth limit " + std::to_string(lim.max_depth);
+      res.depth = depth - 1;
       return finish(Verdict::incomplete);
     }
   }

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <type_traits>
 
 #include "ctxsw/model/config.h"
 #include "ctxsw/model/state.h"
@@ -21,12 +23,20 @@ class Model {
   const Config &config() const { return cfg_; }
   State initial_state() const;
 
-  // Calls f(step, next_state) for every enabled step of s.
+  // Calls f(step, next_state) for every enabled step of s, in a fixed order.
+  // f is called through a plain function pointer (no std::function, no
+  // allocation per call): this is the checker's inner loop.
+  template <class F>
+  void successors(const State &s, F &&f) const {
+    using Fn = std::remove_reference_t<F>;
+    successors_impl(s,
+                    SuccessorSink{const_cast<void *>(static_cast<const void *>(std::addressof(f))),
+                                  [](void *obj, const Step &st, const State &n) { (*static_cast<Fn *>(obj))(st, n); }});
+  }
   template <class F>
   void for_each_successor(const State &s, F &&f) const {
-    successors(s, std::function<void(const Step &, const State &)>(std::forward<F>(f)));
+    successors(s, std::forward<F>(f));
   }
-  void successors(const State &s, const std::function<void(const Step &, const State &)> &f) const;
 
   // The state after step, or nullopt if the step is not enabled in s.
   std::optional<State> apply(const State &s, const Step &step) const;
@@ -36,6 +46,13 @@ class Model {
   bool quiescent(const State &s) const;
 
  private:
+  struct SuccessorSink {
+    void *obj;
+    void (*call)(void *, const Step &, const State &);
+    void operator()(const Step &st, const State &n) const { call(obj, st, n); }
+  };
+  void successors_impl(const State &s, const SuccessorSink &f) const;
+
   Config cfg_;
 };
 
