@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The checker's performance machinery must not change any answer:
+//  - packed states round-trip exactly (RapidCheck, random reachable states of
+//    several configurations, both TLB encodings);
+//  - the level-synchronous parallel explorer gives, for 1, 2 and 3 workers,
+//    the figures of a plain serial breadth-first search written here
+//    independently (states, transitions, depth, verdict, violated property,
+//    the counterexample itself), also when it stops at a state limit;
+//  - symmetry reduction stores exactly one state per orbit of the unreduced
+//    reachable set, and keeps verdicts and shortest-counterexample lengths.
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <deque>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "ctxsw/checker/ctxsw_system.h"
+#include "ctxsw/checker/explorer.h"
+#include "ctxsw/model/symmetry.h"
+
+namespace ctxsw {
+namespace {
+
+struct Shape {
+  int cpus = 2, asid_bits = 2, procs = 2, kthreads = 1, fork = 0;
+  bool exit = true, pinned = false, cnp = false, kthread_use_mm = false;
+  Mutant mutant = Mutant::none;
+};
+
+Config make(const Shape &s) {
+  Config cfg;
+  cfg.cpus = s.cpus;
+  cfg.asid_bits = s.asid_bits;
+  cfg.mm_names.clear();
+  cfg.tasks.clear();
+  for (int p = 0; p < s.procs; p++) {
+    cfg.mm_names.push_back(std::string(1, static_cast<char>('a' + p)));
+    cfg.tasks.push_back(
+        {std::string(1, static_cast<char>('A' + p)), TaskKind::user, static_cast<uint8_t>(p + 1), true});
+  }
+  for (int k = 0; k < s.kthreads; k++)
+    cfg.tasks.push_back({k == 0 ? "K" : "K" + std::to_string(k + 1), TaskKind::kthread, 0xff, true});
+  cfg.fork_slots = s.fork;
+  cfg.exit = s.exit;
+  cfg.pinned = s.pinned;
+  cfg.cnp = s.cnp;
+  cfg.kthread_use_mm = s.kthread_use_mm;
+  cfg.mutant = s.mutant;
+  std::string e = finalize(cfg);
+  if (!e.empty()) throw std::runtime_error("bad test configuration: " + e);
+  return cfg;
+}
+
+std::vector<Shape> pack_shapes() {
+  std::vector<Shape> v;
+  v.push_back({});  // bitmask TLBs
+  v.push_back({.cpus = 2, .asid_bits = 2, .procs = 2, .kthreads = 1, .fork = 1});
+  v.push_back({.cpus = 3, .asid_bits = 5, .procs = 2, .kthreads = 1, .fork = 0});  // TLBs as entry lists
+  v.push_back({.cpus = 2, .asid_bits = 3, .procs = 2, .kthreads = 1, .fork = 0, .pinned = true});
+  v.push_back({.cpus = 2, .asid_bits = 2, .procs = 2, .kthreads = 1, .fork = 0, .cnp = true});
+  v.push_back({.cpus = 2, .asid_bits = 2, .procs = 2, .kthreads = 1, .fork = 0, .kthread_use_mm = true});
+  v.push_back(
+      {.cpus = 2, .asid_bits = 2, .procs = 2, .kthreads = 2, .fork = 0, .mutant = Mutant::kernel_to_kernel_grab});
+  return v;
+}
+
+std::string packed(const checker::CtxswSystem &sys, const State &s) {
+  std::string r(sys.packed_bytes(), '\0');
+  sys.pack(s, reinterpret_cast<uint8_t *>(r.data()));
+  return r;
+}
+
+TEST(CheckerPack, RecordIsFarSmallerThanTheStateRecord) {
+  Model model(make({.cpus = 2, .asid_bits = 2, .procs = 2, .kthreads = 1, .fork = 1}));  // ctxsw check's default
+  checker::CtxswSystem sys(model);
+  EXPECT_LE(sys.packed_bytes(), 56u);
+  EXPECT_EQ(sys.packed_bytes(), (sys.packed_bits() + 7) / 8);
+}
+
+RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTrip, ()) {
+  static const std::vector<Shape> shapes = pack_shapes();
+  const Shape shape = *rc::gen::elementOf(shapes);
+  const bool symmetric = *rc::gen::arbitrary<bool>();
+  Model model(make(shape));
+  checker::CtxswSystem sys(model, {}, symmetric);
+  State s = sys.initial_states().front();
+  const int steps = *rc::gen::inRange(0, 300);
+  for (int i = 0; i <= steps; i++) {
+    std::string rec = packed(sys, s);
+    State back;
+    sys.unpack(reinterpret_cast<const uint8_t *>(rec.data()), back);
+    RC_ASSERT(back == s);
+    RC_ASSERT(packed(sys, back) == rec);
+    std::vector<State> next;
+    sys.successors(s, [&](const Step &, const State &n) { next.push_back(n); });
+    if (next.empty()) break;
+    s = next[*rc::gen::inRange<size_t>(0, next.size())];
+  }
+}
+
+TEST(CheckerPack, ValueThatDoesNotFitThrows) {
+  Model model(make({}));
+  checker::CtxswSystem sys(model);
+  State s = model.initial_state();
+  s.mm[1].count = 200;  // beyond the mm_count field of an unmutated configuration
+  std::vector<uint8_t> buf(sys.packed_bytes());
+  EXPECT_THROW(sys.pack(s, buf.data()), std::length_error);
+}
+
+// ---- a plain serial BFS, the reference for the explorer's figures ----
+
+struct Reference {
+  checker::Verdict verdict = checker::Verdict::holds;
+  uint64_t states = 0, transitions = 0, queue_left = 0;
+  int depth = 0;
+  long violated = -1;
+  std::vector<Step> labels;
+};
+
+Reference reference_bfs(const checker::CtxswSystem &sys, uint64_t max_states = 0) {
+  Reference r;
+  std::unordered_map<std::string, uint32_t> index;
+  std::vector<State> states;
+  std::vector<uint32_t> parent;
+  std::vector<Step> via;
+  std::vector<int> level;
+  auto violated = [&](const State &s) -> long {
+    for (size_t i = 0; i < sys.num_invariants(); i++)
+      if (!sys.check(i, s).empty()) return static_cast<long>(i);
+    return -1;
+  };
+  auto trace = [&](uint32_t i) {
+    for (; parent[i] != i; i = parent[i]) r.labels.insert(r.labels.begin(), via[i]);
+  };
+  for (const State &s : sys.initial_states()) {
+    if (!index.emplace(packed(sys, s), states.size()).second) continue;
+    parent.push_back(static_cast<uint32_t>(states.size()));
+    via.push_back({});
+    level.push_back(0);
+    states.push_back(s);
+  }
+  for (size_t head = 0; head < states.size(); head++) {
+    r.depth = level[head];
+    State cur = states[head];
+    size_t succ = 0;
+    long bad = -1;
+    sys.successors(cur, [&](const Step &l, const State &n) {
+      succ++;
+      if (bad >= 0) return;
+      r.transitions++;
+      if (!index.emplace(packed(sys, n), states.size()).second) return;
+      parent.push_back(static_cast<uint32_t>(head));
+      via.push_back(l);
+      level.push_back(level[head] + 1);
+      states.push_back(n);
+      if (long v = violated(n); v >= 0) bad = v;
+    });
+    if (bad >= 0) {
+      r.verdict = checker::Verdict::violated;
+      r.violated = bad;
+      r.depth = level.back();
+      r.states = states.size();
+      trace(static_cast<uint32_t>(states.size() - 1));
+      return r;
+    }
+    if (succ == 0 && sys.check_deadlock() && !sys.quiescent(cur)) {
+      r.verdict = checker::Verdict::violated;
+      r.violated = checker::kDeadlock;
+      r.states = states.size();
+      trace(static_cast<uint32_t>(head));
+      return r;
+    }
+    if (max_states && states.size() >= max_states && head + 1 < states.size()) {
+      r.verdict = checker::Verdict::incomplete;
+      r.states = states.size();
+      r.queue_left = states.size() - head - 1;
+      return r;
+    }
+  }
+  r.states = states.size();
+  return r;
+}
+
+struct ParallelCase {
+  Shape shape;
+  uint64_t max_states = 0;
+};
+
+class CheckerParallel : public ::testing::TestWithParam<ParallelCase> {};
+
+TEST_P(CheckerParallel, SameFiguresAsASerialSearchForAnyNumberOfWorkers) {
+  const ParallelCase &pc = GetParam();
+  Model model(make(pc.shape));
+  checker::CtxswSystem sys(model);
+  Reference ref = reference_bfs(sys, pc.max_states);
+  std::vector<Step> first_trace;
+  for (unsigned w : {1u, 2u, 3u}) {
+    SCOPED_TRACE("workers " + std::to_string(w));
+    checker::Limits lim;
+    lim.workers = w;
+    lim.max_states = pc.max_states;
+    auto r = checker::explore(sys, lim);
+    EXPECT_EQ(r.workers, w);
+    EXPECT_EQ(r.verdict, ref.verdict);
+    EXPECT_EQ(r.states, ref.states);
+    EXPECT_EQ(r.transitions, ref.transitions);
+    EXPECT_EQ(r.depth, ref.depth);
+    EXPECT_EQ(r.violated, ref.violated);
+    if (ref.verdict == checker::Verdict::incomplete) {
+      EXPECT_EQ(r.queue_left, ref.queue_left);
+    }
+    if (ref.verdict == checker::Verdict::violated) {
+      ASSERT_EQ(r.trace_labels.size(), ref.labels.size());
+      ASSERT_EQ(r.trace_states.size(), ref.labels.size() + 1);
+      if (w == 1) first_trace = r.trace_labels;
+      EXPECT_EQ(r.trace_labels, first_trace);  // the same counterexample with any number of workers
+      // The trace is a concrete execution of the model ending in the violation.
+      State s = model.initial_state();
+      EXPECT_TRUE(r.trace_states.front() == s);
+      for (size_t i = 0; i < r.trace_labels.size(); i++) {
+        auto n = model.apply(s, r.trace_labels[i]);
+        ASSERT_TRUE(n.has_value());
+        s = *n;
+        EXPECT_TRUE(r.trace_states[i + 1] == s);
+      }
+      if (r.violated >= 0) {
+        EXPECT_FALSE(sys.check(static_cast<size_t>(r.violated), s).empty());
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, CheckerParallel,
+    ::testing::Values(
+        ParallelCase{{.procs = 2, .kthreads = 1, .fork = 0, .exit = false}},
+        ParallelCase{{.procs = 3, .kthreads = 0, .fork = 0, .exit = false}},
+        ParallelCase{{.cpus = 1, .procs = 2, .kthreads = 2, .fork = 1}},
+        ParallelCase{{.procs = 2, .kthreads = 1, .fork = 1}, 20000},
+        ParallelCase{{.procs = 2, .kthreads = 1, .fork = 0, .mutant = Mutant::switch_to_two_args}},
+        ParallelCase{{.procs = 2, .kthreads = 1, .fork = 0, .mutant = Mutant::no_mmgrab_user_to_kernel}},
+        ParallelCase{{.procs = 2, .kthreads = 2, .fork = 0, .mutant = Mutant::kernel_to_kernel_grab}},
+        ParallelCase{{.procs = 2, .kthreads = 1, .fork = 0, .mutant = Mutant::fastpath_plain_store}},
+        ParallelCase{{.procs = 3, .kthreads = 0, .fork = 0, .exit = false, .mutant = Mutant::reuse_without_bitmap}}));
+
+// ---- symmetry ----
+
+TEST(CheckerSymmetry, ReducedCountIsTheNumberOfOrbitsOfTheUnreducedReachableSet) {
+  for (Shape shape : {Shape{.procs = 2, .kthreads = 1, .fork = 0, .exit = false},
+                      Shape{.procs = 3, .kthreads = 0, .fork = 0, .exit = false},
+                      Shape{.cpus = 1, .procs = 2, .kthreads = 2, .fork = 1}}) {
+    Model model(make(shape));
+    const Config &cfg = model.config();
+    auto groups = symmetry_groups(cfg);
+    ASSERT_FALSE(groups.empty());
+    // Every concrete reachable state, by a search of the model itself.
+    std::set<std::string> seen, orbits;
+    std::deque<State> queue{model.initial_state()};
+    auto bytes = [](const State &s) { return std::string(reinterpret_cast<const char *>(&s), sizeof s); };
+    seen.insert(bytes(queue.front()));
+    while (!queue.empty()) {
+      State s = queue.front();
+      queue.pop_front();
+      State c = s;
+      canonicalise(cfg, groups, c);
+      orbits.insert(bytes(c));
+      model.successors(s, [&](const Step &, const State &n) {
+        if (seen.insert(bytes(n)).second) queue.push_back(n);
+      });
+    }
+    checker::CtxswSystem plain(model, {}, false), reduced(model, {}, true);
+    auto rp = checker::explore(plain);
+    auto rr = checker::explore(reduced);
+    EXPECT_EQ(rp.states, seen.size());
+    EXPECT_EQ(rr.states, orbits.size());
+    EXPECT_LT(rr.states, rp.states);
+    EXPECT_EQ(rp.verdict, checker::Verdict::holds);
+    EXPECT_EQ(rr.verdict, checker::Verdict::holds);
+    EXPECT_EQ(rp.depth, rr.depth);
+  }
+}
+
+TEST(CheckerSymmetry, SameVerdictAndCounterexampleLengthWithAndWithout) {
+  for (Mutant m : {Mutant::switch_to_two_args, Mutant::no_mmgrab_user_to_kernel, Mutant::drop_in_context_switch,
+                   Mutant::kernel_to_kernel_grab, Mutant::fastpath_plain_store}) {
+    SCOPED_TRACE(std::string(mutant_info(m).name));
+    Model model(make({.procs = 2, .kthreads = 2, .fork = 0, .mutant = m}));
+    checker::CtxswSystem plain(model, {}, false), reduced(model, {}, true);
+    checker::Limits lim;
+    lim.workers = 2;
+    auto rp = checker::explore(plain, lim);
+    auto rr = checker::explore(reduced, lim);
+    EXPECT_EQ(rp.verdict, rr.verdict);
+    EXPECT_EQ(rp.depth, rr.depth);
+    EXPECT_EQ(rp.trace_labels.size(), rr.trace_labels.size());
+    EXPECT_LE(rr.states, rp.states);
+  }
+}
+
+}  // namespace
+}  // namespace ctxsw
