@@ -24,15 +24,17 @@ struct Levels {
   bool violation = false;
 };
 
-Levels bfs(const Config &cfg, int depth, const std::function<State(const State &)> &image) {
+// States are compared as packed by `packer` (one packing for both runs).
+Levels bfs(const Config &cfg, int depth, const std::function<State(const State &)> &image,
+           const checker::CtxswSystem &packer) {
   Model m(cfg);
   checker::CtxswSystem sys(m, {}, /*symmetry=*/false);
   Levels out;
   std::set<Bytes> seen;
   std::vector<State> frontier{m.initial_state()};
   auto key = [&](const State &s) {
-    Bytes b(sys.packed_bytes());
-    sys.pack(image(s), b.data());
+    Bytes b(packer.packed_bytes());
+    packer.pack(image(s), b.data());
     return b;
   };
   for (int d = 0; d <= depth && !frontier.empty(); d++) {
@@ -65,8 +67,10 @@ TEST(GenerationAbstraction, MatchesAnUnabstractedRunLevelByLevel) {
     renumber_generations(abstracted, c);
     return c;
   };
-  Levels a = bfs(abstracted, depth, [](const State &s) { return s; });
-  Levels r = bfs(raw, depth, renumber);
+  Model abs_model(abstracted);
+  checker::CtxswSystem packer(abs_model, {}, /*symmetry=*/false);
+  Levels a = bfs(abstracted, depth, [](const State &s) { return s; }, packer);
+  Levels r = bfs(raw, depth, renumber, packer);
   EXPECT_GE(r.max_generation, 3) << "the compared depth must include rollovers";
   ASSERT_EQ(a.levels.size(), r.levels.size());
   for (size_t d = 0; d < a.levels.size(); d++) {

@@ -41,8 +41,8 @@ void random_walk_keeps_invariants(const Config &cfg) {
 }
 
 Config with(Config cfg, void (*edit)(Config &)) {
-  edit(cfg);
   cfg.tasks.erase(cfg.tasks.begin(), cfg.tasks.begin() + cfg.cpus);  // finalize() adds the idle threads again
+  edit(cfg);
   cfg.tasks.erase(cfg.tasks.end() - cfg.fork_slots, cfg.tasks.end());
   cfg.mm_names.erase(cfg.mm_names.end() - cfg.fork_slots, cfg.mm_names.end());
   std::string e = finalize(cfg);

@@ -30,8 +30,8 @@ std::set<std::string> expected(Mutant m) {
 }
 
 Config config_of(const Case &c, Mutant m) {
-  Config cfg = test::procs_config(c.cpus, c.procs, c.kthreads, 0, c.exit, m);
-  if (c.threads || c.cnp) {
+  if (!c.threads && !c.cnp) return test::procs_config(c.cpus, c.procs, c.kthreads, 0, c.exit, m);
+  {
     std::string text = "cpus " + std::to_string(c.cpus) + "\nasid-bits 2\n";
     for (int p = 0; p < c.procs; p++) text += "mm " + std::string(1, char('a' + p)) + "\n";
     for (int p = 0; p < c.procs; p++)
@@ -40,9 +40,8 @@ Config config_of(const Case &c, Mutant m) {
     if (!c.exit) text += "option no-exit\n";
     if (c.cnp) text += "option cnp\n";
     text += "mutant " + std::string(mutant_info(m).name) + "\n";
-    cfg = test::config_from(text);
+    return test::config_from(text);
   }
-  return cfg;
 }
 
 // Replays the concrete counterexample through the model and re-checks it.
