@@ -9,6 +9,7 @@
 namespace ctxsw::cli {
 
 void register_check(CLI::App &app, int &status);
+void register_bench(CLI::App &app, int &status);
 void register_lists(CLI::App &app, int &status);
 void register_replay(CLI::App &app, int &status);
 void register_asm(CLI::App &app, int &status);

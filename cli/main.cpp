@@ -14,6 +14,7 @@ int main(int argc, char **argv) {
   app.require_subcommand(1);
   int status = 0;
   ctxsw::cli::register_check(app, status);
+  ctxsw::cli::register_bench(app, status);
   ctxsw::cli::register_lists(app, status);
   ctxsw::cli::register_replay(app, status);
   ctxsw::cli::register_asm(app, status);

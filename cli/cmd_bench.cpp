@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// ctxsw bench: a fixed ladder of configurations, each explored in a child
+// process (so that its peak RSS is its own), with the figures of
+// docs/performance.md: distinct states, transitions, wall time, states/s,
+// bytes per stored state, peak RSS, workers. Rungs too big for the machine
+// stop at --max-states / --time-limit and say "incomplete".
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "commands.h"
+#include "ctxsw/checker/ctxsw_system.h"
+#include "ctxsw/checker/explorer.h"
+#include "options.h"
+
+namespace ctxsw::cli {
+namespace {
+
+struct BenchOptions {
+  unsigned workers = 0;
+  uint64_t max_states = 30'000'000;
+  double time_limit = 300;
+  std::vector<std::string> only;  // rung names
+  bool no_symmetry = false;
+};
+
+struct Rung {
+  const char *name;
+  const char *shape;  // what it corresponds to
+  ConfigOptions cfg;
+};
+
+ConfigOptions opts(int cpus, int asid_bits, int procs, int threads, int kthreads, int fork, bool exit,
+                   const char *mutant = "none") {
+  ConfigOptions o;
+  o.cpus = cpus;
+  o.asid_bits = asid_bits;
+  o.procs = procs;
+  o.threads = threads;
+  o.kthreads = kthreads;
+  o.fork = fork;
+  o.no_exit = !exit;
+  o.mutant = mutant;
+  return o;
+}
+
+std::vector<Rung> ladder() {
+  return {
+      {"default", "ctxsw check's default: 2 CPUs, asid_bits 2, A(a) B(b) K, fork 1, exit",
+       opts(2, 2, 2, 0, 1, 1, true)},
+      {"asidalloc-3",
+       "kernel-tla asidalloc, 3 tasks: 2 CPUs, 3 tasks each with its own mm, 2-bit ASIDs "
+       "(--procs 3 --kthreads 0 --fork 0 --no-exit)",
+       opts(2, 2, 3, 0, 0, 0, false)},
+      {"asidalloc-4", "kernel-tla asidalloc, 4 tasks (--procs 4 --kthreads 0 --fork 0 --no-exit)",
+       opts(2, 2, 4, 0, 0, 0, false)},
+      {"asidalloc-6", "kernel-tla asidalloc, 6 tasks (--procs 6 --kthreads 0 --fork 0 --no-exit)",
+       opts(2, 2, 6, 0, 0, 0, false)},
+      {"ctxsw-3t2m",
+       "kernel-tla ctxsw: 2 CPUs, 3 tasks, 2 mms, preemption (--procs 2 --threads 1 --kthreads 0 "
+       "--fork 0 --no-exit; A and A1 share mm a)",
+       opts(2, 2, 2, 1, 0, 0, false)},
+      {"fastpath_xchg-4",
+       "time to find the fastpath_xchg bug (pre-a8ffaaa060b8) from scratch, 4 tasks "
+       "(--mutant fastpath_xchg --procs 4 --kthreads 0 --fork 0 --no-exit)",
+       opts(2, 2, 4, 0, 0, 0, false, "fastpath_xchg")},
+  };
+}
+
+struct Figures {
+  int verdict = -1;  // checker::Verdict, -1: error
+  uint64_t states = 0, transitions = 0;
+  int depth = 0;
+  double seconds = 0, bytes_per_state = 0;
+  unsigned workers = 0;
+  size_t record_bytes = 0;
+  char stop[64] = {};
+  char property[64] = {};
+};
+
+Figures run_rung(const Config &cfg, const BenchOptions &o) {
+  Figures f;
+  Model model(cfg);
+  checker::CtxswSystem sys(model, {}, !o.no_symmetry);
+  checker::Limits lim;
+  lim.workers = o.workers;
+  lim.max_states = o.max_states;
+  lim.time_limit_s = o.time_limit;
+  auto r = checker::explore(sys, lim);
+  f.verdict = static_cast<int>(r.verdict);
+  f.states = r.states;
+  f.transitions = r.transitions;
+  f.depth = r.depth;
+  f.seconds = r.seconds;
+  f.bytes_per_state = r.bytes_per_state;
+  f.workers = r.workers;
+  f.record_bytes = r.record_bytes;
+  std::snprintf(f.stop, sizeof f.stop, "%s", r.stop_reason.c_str());
+  if (const Property *p = sys.property(r.violated)) std::snprintf(f.property, sizeof f.property, "%s", p->name.data());
+  return f;
+}
+
+int run_bench(const BenchOptions &o) {
+  std::cout << fmt::format("ctxsw bench: {} worker(s), caps {} states / {:.0f} s per rung, symmetry {}\n",
+                           o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency()), o.max_states,
+                           o.time_limit, o.no_symmetry ? "off" : "on");
+  std::cout << fmt::format("{:<16} {:>11} {:>12} {:>5} {:>8} {:>10} {:>7} {:>6} {:>9} {:>3}  {}\n", "rung", "states",
+                           "transitions", "depth", "wall s", "states/s", "B/state", "B/rec", "peak MiB", "wk",
+                           "verdict");
+  int status = 0;
+  for (const Rung &rung : ladder()) {
+    if (!o.only.empty() && std::find(o.only.begin(), o.only.end(), rung.name) == o.only.end()) continue;
+    Config cfg;
+    if (auto e = build_config(rung.cfg, cfg); !e.empty()) return usage_error(std::string(rung.name) + ": " + e);
+    int fds[2];
+    if (pipe(fds) != 0) return usage_error("pipe failed");
+    std::cout.flush();
+    pid_t pid = fork();
+    if (pid < 0) return usage_error("fork failed");
+    if (pid == 0) {
+      close(fds[0]);
+      Figures f;
+      try {
+        f = run_rung(cfg, o);
+      } catch (const std::exception &e) {
+        f.verdict = -1;
+        std::snprintf(f.stop, sizeof f.stop, "%s", e.what());
+      }
+      ssize_t n = write(fds[1], &f, sizeof f);
+      _exit(n == static_cast<ssize_t>(sizeof f) ? 0 : 1);
+    }
+    close(fds[1]);
+    Figures f;
+    ssize_t got = 0;
+    while (got < static_cast<ssize_t>(sizeof f)) {
+      ssize_t n = read(fds[0], reinterpret_cast<char *>(&f) + got, sizeof f - static_cast<size_t>(got));
+      if (n <= 0) break;
+      got += n;
+    }
+    close(fds[0]);
+    int wst = 0;
+    struct rusage ru {};
+    wait4(pid, &wst, 0, &ru);
+    if (got != static_cast<ssize_t>(sizeof f) || f.verdict < 0) {
+      std::cout << fmt::format("{:<16} failed: {}\n", rung.name, got == sizeof f ? f.stop : "child died");
+      status = 3;
+      continue;
+    }
+    std::string verdict = f.verdict == static_cast<int>(checker::Verdict::holds) ? "holds (exhaustive)"
+                          : f.verdict == static_cast<int>(checker::Verdict::violated)
+                              ? std::string("VIOLATED ") + f.property
+                              : std::string("incomplete (") + f.stop + ")";
+    std::cout << fmt::format("{:<16} {:>11} {:>12} {:>5} {:>8.2f} {:>10.0f} {:>7.1f} {:>6} {:>9.0f} {:>3}  {}\n",
+                             rung.name, f.states, f.transitions, f.depth, f.seconds,
+                             f.seconds > 0 ? double(f.states) / f.seconds : 0.0, f.bytes_per_state, f.record_bytes,
+                             double(ru.ru_maxrss) / 1024.0, f.workers, verdict);
+    std::cout << fmt::format("{:<16} = {}\n", "", rung.shape);
+  }
+  std::cout << "B/state: bytes of the state store per stored state (records, table, parent links); B/rec: one "
+               "packed record; peak MiB: the rung's process.\n";
+  return status;
+}
+
+}  // namespace
+
+void register_bench(CLI::App &app, int &status) {
+  auto o = std::make_shared<BenchOptions>();
+  CLI::App *cmd = app.add_subcommand("bench", "run the benchmark ladder (docs/performance.md)");
+  cmd->add_option("--workers", o->workers, "threads per rung (default: one per core)");
+  cmd->add_option("--max-states", o->max_states, "cap per rung (the rung is then reported incomplete)")
+      ->capture_default_str();
+  cmd->add_option("--time-limit", o->time_limit, "seconds per rung (then incomplete)")->capture_default_str();
+  cmd->add_option("--rung", o->only, "run only these rungs (repeatable)");
+  cmd->add_flag("--no-symmetry", o->no_symmetry, "no symmetry reduction");
+  cmd->callback([o, &status] { status = run_bench(*o); });
+}
+
+}  // namespace ctxsw::cli
