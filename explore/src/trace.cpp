@@ -37,9 +37,22 @@ std::string parse_trace(const json &j, const std::string &path, TraceFile &out) 
     auto m = mutant_by_name(j["mutant"].get<std::string>());
     if (!m) return err("unknown mutant '" + j["mutant"].get<std::string>() + "'");
     tf.cfg.mutant = *m;
+    if (auto e = validate(tf.cfg); !e.empty()) return err("configuration: " + e);
   }
-  tf.initial_state = j.value("initial_state", json::object());
-  if (!tf.initial_state.is_object()) return err("field 'initial_state' must be an object of fields");
+  // Recorded fields are scalars; a nested value is refused before it is
+  // copied (copying and dumping JSON recurse: deep nesting overflowed the stack).
+  auto fields_err = [](const json &fields) -> std::string {
+    if (!fields.is_object()) return "must be an object of fields";
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+      if (it.value().is_structured()) return "field '" + it.key() + "' must be a string";
+    return "";
+  };
+  if (j.contains("initial_state")) {
+    if (auto e = fields_err(j["initial_state"]); !e.empty()) return err("'initial_state' " + e);
+    tf.initial_state = j["initial_state"];
+  } else {
+    tf.initial_state = json::object();
+  }
   if (!j.contains("steps") || !j["steps"].is_array()) return err("missing array 'steps'");
   int k = 0;
   for (const json &s : j["steps"]) {
@@ -57,8 +70,12 @@ std::string parse_trace(const json &j, const std::string &path, TraceFile &out) 
       if (!s["arg"].is_string()) return serr("field 'arg' must be a name");
       r.arg = s["arg"].get<std::string>();
     }
-    r.state = s.value("state", json::object());
-    if (!r.state.is_object()) return serr("field 'state' must be an object of fields");
+    if (s.contains("state")) {
+      if (auto e = fields_err(s["state"]); !e.empty()) return serr("'state' " + e);
+      r.state = s["state"];
+    } else {
+      r.state = json::object();
+    }
     tf.steps.push_back(std::move(r));
   }
   if (j.contains("violated")) {

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ctxsw/formats/config_json.h"
 
+#include <climits>
+#include <cstdint>
+
+#include "ctxsw/model/limits.h"
+
 namespace ctxsw {
 
 using nlohmann::json;
@@ -51,9 +56,19 @@ std::string config_from_json(const json &j, Config &out) {
                            {"tasks", json::value_t::array},
                            {"fork_slots", json::value_t::number_integer}})
     if (auto e = need(key, type); !e.empty()) return e;
-  cfg.cpus = j["cpus"].get<int>();
-  cfg.asid_bits = j["asid_bits"].get<int>();
-  cfg.fork_slots = j["fork_slots"].get<int>();
+  // In int range (get<int> would wrap 4294967297 to 1), and fork slots
+  // bounded before finalize() allocates one task and one mm per slot.
+  for (auto [key, dst] : {std::pair<const char *, int *>{"cpus", &cfg.cpus},
+                          {"asid_bits", &cfg.asid_bits},
+                          {"fork_slots", &cfg.fork_slots}}) {
+    const json &v = j[key];
+    if (v.is_number_unsigned() ? v.get<uint64_t>() > INT_MAX : v.get<int64_t>() < INT_MIN || v.get<int64_t>() > INT_MAX)
+      return std::string("configuration: field '") + key + "' is out of range";
+    *dst = v.get<int>();
+  }
+  if (cfg.fork_slots > kMaxTasks)
+    return "configuration: fork_slots " + std::to_string(cfg.fork_slots) + ": the model holds at most " +
+           std::to_string(kMaxTasks) + " tasks";
   for (const json &m : j["mms"]) {
     if (!m.is_string()) return "configuration: mms must be names";
     cfg.mm_names.push_back(m.get<std::string>());

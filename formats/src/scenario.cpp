@@ -86,6 +86,9 @@ std::string parse_scenario(std::istream &in, const std::string &path, Scenario &
       if (k == "cpus" || k == "asid-bits" || k == "fork") {
         if (!nargs(1, 1) || !parse_int(w[1], v)) return err("'" + k + "' takes one number");
         (k == "cpus" ? cfg.cpus : k == "asid-bits" ? cfg.asid_bits : cfg.fork_slots) = v;
+        // finalize() adds a task and an mm per fork slot before it checks the total
+        if (k == "fork" && v > kMaxTasks)
+          return err("'fork' " + w[1] + ": the model holds at most " + std::to_string(kMaxTasks) + " tasks");
       } else if (k == "mm") {
         if (!nargs(1, 1)) return err("'mm' takes one name");
         if (mm_index(w[1]) >= 0) return err("mm " + w[1] + " declared twice");
