@@ -62,6 +62,22 @@ TEST(Cli, StateLimitGivesAnIncompleteVerdictAndExit3) {
   EXPECT_NE(r.out.find("states still queued"), std::string::npos) << r.out;
 }
 
+TEST(Cli, InterruptedRunPrintsItsFiguresAndExits3) {
+  // SIGINT after two seconds of a run that takes far longer.
+  const char *bin = std::getenv("CTXSW_BIN");
+  std::string cmd = std::string("timeout --preserve-status -s INT 2 ") + (bin ? bin : "build/ctxsw") +
+                    " check --quiet --procs 4 --kthreads 1 --fork 1 2>&1";
+  FILE *p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  int st = pclose(p);
+  ASSERT_TRUE(WIFEXITED(st)) << out;
+  EXPECT_EQ(WEXITSTATUS(st), 3) << out;
+  EXPECT_NE(out.find("verdict: INCOMPLETE"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped: interrupted"), std::string::npos) << out;
+}
+
 TEST(Cli, JsonResultIsMachineReadable) {
   auto r = ctxsw("check --quiet --cpus 1 --procs 2 --kthreads 1 --fork 0 --json -");
   ASSERT_EQ(r.status, 0) << r.out;
