@@ -96,6 +96,14 @@ RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTrip, ()) {
     RC_ASSERT(back == s);
     RC_ASSERT(packed(sys, back) == rec);
     std::vector<State> next;
+    model.successors(s, [&](const Step &, const State &n) {
+      // The checker's canonical form is the model's.
+      State mine = n, theirs = n;
+      sys.canonical(mine);
+      canonicalise(model.config(),
+                   symmetric ? symmetry_groups(model.config()) : decltype(symmetry_groups(model.config())){}, theirs);
+      RC_ASSERT(mine == theirs);
+    });
     sys.successors(s, [&](const Step &, const State &n) { next.push_back(n); });
     if (next.empty()) break;
     s = next[*rc::gen::inRange<size_t>(0, next.size())];

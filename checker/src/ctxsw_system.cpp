@@ -16,6 +16,8 @@
 // (tests/checker_pack_test.cpp checks the round trip on random reachable states).
 #include "ctxsw/checker/ctxsw_system.h"
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <stdexcept>
@@ -95,15 +97,25 @@ class Writer {
 
 class Reader {
  public:
-  explicit Reader(const uint8_t *in) : p_(in) {}
+  Reader(const uint8_t *in, size_t bytes) : p_(in), end_(in + bytes) {}
   template <Code c, class T>
   [[gnu::always_inline]] void field(T &x, int width, const char *) {
     x = static_cast<T>(decode<c>(get(width)));
   }
   [[gnu::always_inline]] uint64_t get(int width) {  // width <= 32
-    while (n_ < width) {
-      acc_ |= static_cast<uint64_t>(*p_++) << n_;
-      n_ += 8;
+    if (n_ < width) {
+      if (end_ - p_ >= 4) {
+        uint32_t w;
+        std::memcpy(&w, p_, 4);
+        p_ += 4;
+        acc_ |= static_cast<uint64_t>(w) << n_;
+        n_ += 32;
+      } else {
+        while (n_ < width) {
+          acc_ |= static_cast<uint64_t>(*p_++) << n_;
+          n_ += 8;
+        }
+      }
     }
     uint64_t v = acc_ & ((uint64_t{1} << width) - 1);
     acc_ >>= width;
@@ -112,7 +124,7 @@ class Reader {
   }
 
  private:
-  const uint8_t *p_;
+  const uint8_t *p_, *end_;
   uint64_t acc_ = 0;
   int n_ = 0;
 };
@@ -145,8 +157,13 @@ template <class V, class S, class Lay>
 template <class V, class B>
 void visit_bits(V &v, B &b, int n, const char *name) {
   if constexpr (std::is_const_v<B>) {
-    for (int i = 0; i < n; i++) v.put(b.test(i), 1);
-    if (n < kMaxAsids && (b >> n).any()) does_not_fit(name, 1, n);
+    size_t set = 0;
+    for (int i = 0; i < n; i++) {
+      bool x = b.test(static_cast<size_t>(i));
+      set += x;
+      v.put(x, 1);
+    }
+    if (b.count() != set) does_not_fit(name, 1, n);  // a bit at or beyond n
   } else {
     for (int i = 0; i < n; i++) b.set(i, v.get(1));
   }
@@ -328,13 +345,46 @@ void CtxswSystem::pack(const State &s, uint8_t *out) const {
 
 void CtxswSystem::unpack(const uint8_t *in, State &s) const {
   s = State{};
-  Reader r(in);
+  Reader r(in, bytes_);
   visit_state(r, model_.config(), L_, s);
+}
+
+void CtxswSystem::canonical(State &s) const {
+  constexpr size_t kMaxGroups = 4;
+  if (groups_.empty()) return;
+  if (groups_.size() > kMaxGroups) return canonicalise(model_.config(), groups_, s);
+  const Config &cfg = model_.config();
+  TaskPerm tp;
+  MmPerm mp;
+  for (int i = 0; i < kMaxTasks; i++) tp[i] = static_cast<uint8_t>(i);
+  for (int i = 0; i < kMaxMms; i++) mp[i] = static_cast<uint8_t>(i);
+  std::array<std::array<uint8_t, kMaxTasks>, kMaxGroups> order{};
+  for (size_t g = 0; g < groups_.size(); g++)
+    for (size_t i = 0; i < groups_[g].size(); i++) order[g][i] = static_cast<uint8_t>(i);
+  // The same enumeration as canonicalise(): the product of the groups'
+  // permutations in next_permutation order, identity first (skipped here).
+  auto advance = [&] {
+    size_t g = 0;
+    while (g < groups_.size() && !std::next_permutation(order[g].begin(), order[g].begin() + groups_[g].size())) g++;
+    return g < groups_.size();
+  };
+  State best = s;
+  while (advance()) {
+    for (size_t g = 0; g < groups_.size(); g++)
+      for (size_t i = 0; i < groups_[g].size(); i++) {
+        const SymmetryUnit &from = groups_[g][i], &to = groups_[g][order[g][i]];
+        tp[from.task] = to.task;
+        if (from.mm != kNone) mp[from.mm] = to.mm;
+      }
+    State n = permute(cfg, s, tp, mp);
+    if (std::memcmp(&n, &best, sizeof(State)) < 0) best = n;
+  }
+  s = best;
 }
 
 std::vector<State> CtxswSystem::initial_states() const {
   State s = model_.initial_state();
-  canonicalise(model_.config(), groups_, s);
+  canonicalise(model_.config(), groups_, s);  // the model's own, once
   return {s};
 }
 
