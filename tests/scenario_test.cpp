@@ -28,7 +28,7 @@ TEST(Examples, AllSeedScenariosArePresent) {
   for (const auto &f : example_files()) names.insert(fs::path(f).filename().string());
   for (const char *want : {"seed000_lazy_tlb.scn", "seed000_lazy_chain.scn", "seed000_switch_to_last.scn",
                            "seed001_address_space.scn", "seed001_asid_cases.scn", "rollover_race_cmpxchg_first.scn",
-                           "rollover_race_xchg_first.scn"})
+                           "rollover_race_xchg_first.scn", "reserved_copies_two_threads.scn"})
     EXPECT_TRUE(names.count(want)) << want;
 }
 
@@ -82,6 +82,20 @@ TEST(Examples, ScenariosDetectTheMutantsTheyAreAbout) {
   text = read(test::src("examples/seed001_asid_cases.scn"));
   text.insert(text.find("mm a\n"), "mutant reuse_without_bitmap\n");
   EXPECT_FALSE(replay_text(text).ok());
+}
+
+// reserved_check_breaks_early needs two threads of one mm on both CPUs through
+// three rollovers (~140 steps): the directed scenario shows it.
+TEST(Examples, ReservedCopiesScenarioCatchesReservedCheckBreaksEarly) {
+  std::string text = read(test::src("examples/reserved_copies_two_threads.scn"));
+  std::string mutated;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("expect", 0) != 0) mutated += line + "\n";
+  mutated.insert(mutated.find("mm a\n"), "mutant reserved_check_breaks_early\n");
+  mutated += "expect violated ttbr.matches_current\n";
+  EXPECT_TRUE(replay_text(mutated).ok());
+  EXPECT_TRUE(replay_text(text).ok());  // and the unmutated allocator keeps mm a on ASID 3
 }
 
 TEST(ScenarioParser, MalformedFilesAreRejectedNamingTheLine) {

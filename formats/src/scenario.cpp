@@ -295,7 +295,11 @@ void print_fields(std::ostream &out, const std::vector<Field> &fields, const cha
 
 ReplayResult run_scenario(const Scenario &sc, std::ostream *out, bool full) {
   ReplayResult r;
-  const Config &cfg = sc.cfg;
+  // A directed replay is finite by construction: it shows the kernel's own
+  // generation numbers (gN = asid_generation / ASID_FIRST_VERSION) rather
+  // than the checker's canonical labels.
+  Config cfg = sc.cfg;
+  cfg.renumber_generations = false;
   Model model(cfg);
   State s = model.initial_state();
   r.initial = s;

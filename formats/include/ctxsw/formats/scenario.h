@@ -17,7 +17,7 @@
 //   cpu0 exit_mm | do_task_dead | fork_process | fork_thread | kthread_use_mm a | kthread_unuse_mm
 //        | mm_context_get | mm_context_put
 //   set FIELD VALUE                  put the allocator in a given state (see README)
-//   expect FIELD = VALUE | expect FIELD != VALUE
+//   expect FIELD = VALUE | expect FIELD != VALUE   (generations: gN = asid_generation / ASID_FIRST_VERSION)
 //   expect holds PROPERTY | expect violated PROPERTY
 //   print                            the whole state
 #pragma once
