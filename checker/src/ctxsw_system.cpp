@@ -36,6 +36,13 @@ int bits_for(long n) { return n <= 1 ? 0 : std::bit_width(static_cast<unsigned l
 constexpr int kNumPcs = 0 CTXSW_PCS(CTXSW_PC_COUNT);
 #undef CTXSW_PC_COUNT
 
+// visit_state() names every field of the state record. A field added to the
+// model's State must be added there too (or states would be merged): these
+// sizes catch such a change at compile time.
+static_assert(sizeof(TaskState) == 9 && sizeof(CpuState) == 70 && sizeof(MmState) == 10 && sizeof(Tlb) == 34 &&
+                  sizeof(CtxId) == 4 && sizeof(State) == 544,
+              "the State layout changed: update visit_state() in checker/src/ctxsw_system.cpp, then these sizes");
+
 enum class Code { raw, task, mm };
 static_assert(std::endian::native == std::endian::little, "packed records are written as little-endian words");
 
