@@ -30,10 +30,14 @@ bool parse_int(const std::string &s, int &v) {
 }
 
 const std::map<std::string, Action> kActions = {
-    {"schedule", Action::schedule},       {"exit_mm", Action::exit_mm},
-    {"do_task_dead", Action::do_task_dead}, {"fork_process", Action::fork_process},
-    {"fork_thread", Action::fork_thread}, {"kthread_use_mm", Action::kthread_use_mm},
-    {"kthread_unuse_mm", Action::kthread_unuse_mm}, {"mm_context_get", Action::mm_context_get},
+    {"schedule", Action::schedule},
+    {"exit_mm", Action::exit_mm},
+    {"do_task_dead", Action::do_task_dead},
+    {"fork_process", Action::fork_process},
+    {"fork_thread", Action::fork_thread},
+    {"kthread_use_mm", Action::kthread_use_mm},
+    {"kthread_unuse_mm", Action::kthread_unuse_mm},
+    {"mm_context_get", Action::mm_context_get},
     {"mm_context_put", Action::mm_context_put},
 };
 
@@ -79,8 +83,7 @@ std::string parse_scenario(std::istream &in, const std::string &path, Scenario &
     auto nargs = [&](size_t lo, size_t hi) { return w.size() - 1 >= lo && w.size() - 1 <= hi; };
 
     // ---- configuration lines
-    if (k == "cpus" || k == "asid-bits" || k == "fork" || k == "mm" || k == "task" || k == "option" ||
-        k == "mutant") {
+    if (k == "cpus" || k == "asid-bits" || k == "fork" || k == "mm" || k == "task" || k == "option" || k == "mutant") {
       if (configured) return err("'" + k + "' after the first step: configuration comes first");
       int v = 0;
       if (k == "cpus" || k == "asid-bits" || k == "fork") {
@@ -113,14 +116,22 @@ std::string parse_scenario(std::istream &in, const std::string &path, Scenario &
       } else if (k == "option") {
         if (!nargs(1, 1)) return err("'option' takes one name");
         const std::string &o = w[1];
-        if (o == "no-exit") cfg.exit = false;
-        else if (o == "no-tlb-fills") cfg.tlb_fills = false;
-        else if (o == "kthread-use-mm") cfg.kthread_use_mm = true;
-        else if (o == "pinned") cfg.pinned = true;
-        else if (o == "kpti") cfg.kpti = true;
-        else if (o == "cnp") cfg.cnp = true;
-        else if (o == "allow-unsafe-config") cfg.allow_unsafe = true;
-        else return err("unknown option '" + o + "'");
+        if (o == "no-exit")
+          cfg.exit = false;
+        else if (o == "no-tlb-fills")
+          cfg.tlb_fills = false;
+        else if (o == "kthread-use-mm")
+          cfg.kthread_use_mm = true;
+        else if (o == "pinned")
+          cfg.pinned = true;
+        else if (o == "kpti")
+          cfg.kpti = true;
+        else if (o == "cnp")
+          cfg.cnp = true;
+        else if (o == "allow-unsafe-config")
+          cfg.allow_unsafe = true;
+        else
+          return err("unknown option '" + o + "'");
       } else {  // mutant
         if (!nargs(1, 1)) return err("'mutant' takes one name");
         auto m = mutant_by_name(w[1]);
@@ -134,7 +145,8 @@ std::string parse_scenario(std::istream &in, const std::string &path, Scenario &
     ScenarioCmd cmd{ScenarioCmd::print, ln, -1, "", ""};
     if (k.rfind("cpu", 0) == 0) {
       int c = 0;
-      if (!parse_int(k.substr(3), c) || c >= cfg.cpus) return err("no CPU '" + k + "' in a " + std::to_string(cfg.cpus) + "-CPU configuration");
+      if (!parse_int(k.substr(3), c) || c >= cfg.cpus)
+        return err("no CPU '" + k + "' in a " + std::to_string(cfg.cpus) + "-CPU configuration");
       cmd.cpu = c;
       if (w.size() < 2) return err("'" + k + "' needs an action");
       const std::string &a = w[1];
@@ -277,7 +289,8 @@ std::string apply_set(const Config &cfg, State &s, const std::string &field, con
       return "";
     }
   }
-  return "cannot set '" + field + "' (asid_map, cur_idx, asid_generation, mm.X.context_id, cpuN.active_asids, "
+  return "cannot set '" + field +
+         "' (asid_map, cur_idx, asid_generation, mm.X.context_id, cpuN.active_asids, "
          "cpuN.reserved_asids)";
 }
 
@@ -352,10 +365,10 @@ ReplayResult run_scenario(const Scenario &sc, std::ostream *out, bool full) {
         model.successors(s, [&](const Step &st, const State &) {
           if (want || st.cpu != c.cpu || action_name(st.action) != c.what) return;
           if (!c.value.empty()) {
-            std::string arg = st.action == Action::schedule || st.action == Action::fork_process ||
-                                      st.action == Action::fork_thread
-                                  ? cfg.task_name(st.arg)
-                                  : cfg.mm_name(st.arg);
+            std::string arg =
+                st.action == Action::schedule || st.action == Action::fork_process || st.action == Action::fork_thread
+                    ? cfg.task_name(st.arg)
+                    : cfg.mm_name(st.arg);
             if (arg != c.value) return;
           }
           want = st;
@@ -382,13 +395,15 @@ ReplayResult run_scenario(const Scenario &sc, std::ostream *out, bool full) {
         if (s.cpu[c.cpu].pc == Pc::running) {
           fail(c.line, "cpu" + std::to_string(c.cpu) + " is not inside a kernel path");
         } else if (!c.what.empty() && pc_name(s.cpu[c.cpu].pc) != c.what) {
-          fail(c.line, "cpu" + std::to_string(c.cpu) + " is at " + std::string(pc_name(s.cpu[c.cpu].pc)) + ", not " +
-                           c.what);
+          fail(c.line,
+               "cpu" + std::to_string(c.cpu) + " is at " + std::string(pc_name(s.cpu[c.cpu].pc)) + ", not " + c.what);
         } else {
           take(c, cpu_step(c));
         }
         break;
-      case ScenarioCmd::run: run_cpu(c); break;
+      case ScenarioCmd::run:
+        run_cpu(c);
+        break;
       case ScenarioCmd::run_to:
         for (int guard = 0; pc_name(s.cpu[c.cpu].pc) != c.what; guard++) {
           if (guard > 200 || s.cpu[c.cpu].pc == Pc::running) {
@@ -399,8 +414,10 @@ ReplayResult run_scenario(const Scenario &sc, std::ostream *out, bool full) {
         }
         break;
       case ScenarioCmd::set:
-        if (auto e = apply_set(cfg, s, c.what, c.value); !e.empty()) fail(c.line, e);
-        else if (out) *out << "      (set) " << c.what << " = " << c.value << "\n";
+        if (auto e = apply_set(cfg, s, c.what, c.value); !e.empty())
+          fail(c.line, e);
+        else if (out)
+          *out << "      (set) " << c.what << " = " << c.value << "\n";
         break;
       case ScenarioCmd::expect_eq:
       case ScenarioCmd::expect_ne: {
@@ -410,8 +427,12 @@ ReplayResult run_scenario(const Scenario &sc, std::ostream *out, bool full) {
         if (c.kind == ScenarioCmd::expect_eq && !eq)
           fail(c.line, "expected " + c.what + " = " + c.value + ", got " + got);
         if (c.kind == ScenarioCmd::expect_ne && eq) fail(c.line, "expected " + c.what + " != " + c.value);
-        if (out) *out << "      expect " << c.what << (c.kind == ScenarioCmd::expect_eq ? " = " : " != ") << c.value
-                      << (r.failures.empty() || r.failures.back().find(":" + std::to_string(c.line) + ":") == std::string::npos ? "  ok" : "  FAILED") << "\n";
+        if (out)
+          *out << "      expect " << c.what << (c.kind == ScenarioCmd::expect_eq ? " = " : " != ") << c.value
+               << (r.failures.empty() || r.failures.back().find(":" + std::to_string(c.line) + ":") == std::string::npos
+                       ? "  ok"
+                       : "  FAILED")
+               << "\n";
         break;
       }
       case ScenarioCmd::expect_holds:

@@ -33,9 +33,7 @@ Config default_config() {
   cfg.cpus = 2;
   cfg.asid_bits = 2;
   cfg.mm_names = {"a", "b"};
-  cfg.tasks = {{"A", TaskKind::user, 1, true},
-               {"B", TaskKind::user, 2, true},
-               {"K", TaskKind::kthread, 0xff, true}};
+  cfg.tasks = {{"A", TaskKind::user, 1, true}, {"B", TaskKind::user, 2, true}, {"K", TaskKind::kthread, 0xff, true}};
   cfg.fork_slots = 1;
   return cfg;
 }
@@ -45,8 +43,7 @@ std::string finalize(Config &cfg) {
     return "cpus must be 1.." + std::to_string(kMaxCpus) + " (got " + std::to_string(cfg.cpus) + ")";
   if (cfg.fork_slots < 0) return "fork slots must be >= 0";
   std::vector<TaskSpec> all;
-  for (int c = 0; c < cfg.cpus; c++)
-    all.push_back({"swapper/" + std::to_string(c), TaskKind::idle, 0xff, true});
+  for (int c = 0; c < cfg.cpus; c++) all.push_back({"swapper/" + std::to_string(c), TaskKind::idle, 0xff, true});
   for (const TaskSpec &t : cfg.tasks) {
     if (t.kind == TaskKind::idle) return "task " + t.name + ": idle threads are implicit (one per CPU)";
     all.push_back(t);
@@ -82,15 +79,13 @@ std::string validate(const Config &cfg) {
     return "name '" + *d + "' is used twice";
   for (int m = 1; m < cfg.nr_mms(); m++) {
     bool is_fork_slot = m >= cfg.nr_mms() - cfg.fork_slots;
-    bool used = std::any_of(cfg.tasks.begin(), cfg.tasks.end(),
-                            [&](const TaskSpec &t) { return t.born && t.mm == m; });
+    bool used = std::any_of(cfg.tasks.begin(), cfg.tasks.end(), [&](const TaskSpec &t) { return t.born && t.mm == m; });
     if (!used && !is_fork_slot) return "mm " + cfg.mm_names[m - 1] + " has no task using it";
   }
   for (const TaskSpec &t : cfg.tasks) {
     if (t.kind == TaskKind::user && t.born && (t.mm == 0xff || t.mm == 0 || t.mm >= cfg.nr_mms()))
       return "user task " + t.name + " needs an address space of its own (mm)";
-    if (t.kind != TaskKind::user && t.mm != 0xff)
-      return "kernel thread " + t.name + " cannot own an mm (mm = NULL)";
+    if (t.kind != TaskKind::user && t.mm != 0xff) return "kernel thread " + t.name + " cannot own an mm (mm = NULL)";
   }
   long available = cfg.num_user_asids() / (cfg.kpti ? 2 : 1);
   if (available - 1 <= cfg.cpus && !cfg.allow_unsafe)

@@ -8,10 +8,14 @@ namespace {
 
 std::string task_run(TaskRun r) {
   switch (r) {
-    case TaskRun::unborn: return "unborn";
-    case TaskRun::running: return "TASK_RUNNING";
-    case TaskRun::dead: return "TASK_DEAD";
-    case TaskRun::reaped: return "reaped";
+    case TaskRun::unborn:
+      return "unborn";
+    case TaskRun::running:
+      return "TASK_RUNNING";
+    case TaskRun::dead:
+      return "TASK_DEAD";
+    case TaskRun::reaped:
+      return "reaped";
   }
   return "?";
 }
@@ -33,10 +37,14 @@ std::string tlb_str(const Config &cfg, const Tlb &t) {
 
 std::string caller_str(Caller c) {
   switch (c) {
-    case Caller::none: return "-";
-    case Caller::context_switch: return "context_switch";
-    case Caller::kthread_use_mm: return "kthread_use_mm";
-    case Caller::mm_context_get: return "arm64_mm_context_get";
+    case Caller::none:
+      return "-";
+    case Caller::context_switch:
+      return "context_switch";
+    case Caller::kthread_use_mm:
+      return "kthread_use_mm";
+    case Caller::mm_context_get:
+      return "arm64_mm_context_get";
   }
   return "?";
 }

@@ -45,9 +45,14 @@ void switch_mm_done(K &k) {
   c.caller = Caller::none;
   c.sm_prev = c.sm_next = kNone;
   switch (caller) {
-    case Caller::context_switch: context_switch_after_switch_mm(k); break;
-    case Caller::kthread_use_mm: c.pc = Pc::kum_drop; break;
-    default: throw ModelLimit("switch_mm returned to an unknown caller");
+    case Caller::context_switch:
+      context_switch_after_switch_mm(k);
+      break;
+    case Caller::kthread_use_mm:
+      c.pc = Pc::kum_drop;
+      break;
+    default:
+      throw ModelLimit("switch_mm returned to an unknown caller");
   }
 }
 

@@ -73,47 +73,114 @@ namespace {
 bool step_enabled(const Config &cfg, const State &s, int c) {
   switch (s.cpu[c].pc) {
     case Pc::casc_lock:
-    case Pc::pin_lock: return kernel::asid_lock_free(s);
-    case Pc::nc_after_flush: return !s.alloc_failed;
-    default: (void)cfg; return true;
+    case Pc::pin_lock:
+      return kernel::asid_lock_free(s);
+    case Pc::nc_after_flush:
+      return !s.alloc_failed;
+    default:
+      (void)cfg;
+      return true;
   }
 }
 
 void execute_pc(K &k) {
   using namespace kernel;
   switch (k.cpu().pc) {
-    case Pc::running: break;
-    case Pc::cs_mm: context_switch_mm(k); break;
-    case Pc::cs_from_kernel: context_switch_from_kernel(k); break;
-    case Pc::switch_to: switch_to(k); break;
-    case Pc::fts_finish_task: finish_task_switch_finish_task(k); break;
-    case Pc::fts_mmdrop: finish_task_switch_mmdrop(k); break;
-    case Pc::fts_task_dead: finish_task_switch_task_dead(k); break;
-    case Pc::casc_cnp_reserved: casc_cnp_reserved(k); break;
-    case Pc::casc_read_id: casc_read_id(k); break;
-    case Pc::casc_read_active: casc_read_active(k); break;
-    case Pc::casc_gen_match: casc_gen_match(k); break;
-    case Pc::casc_cmpxchg: casc_cmpxchg(k); break;
-    case Pc::casc_lock: casc_lock(k); break;
-    case Pc::casc_new_context: casc_new_context(k); break;
-    case Pc::nc_rollover: new_context_rollover(k); break;
-    case Pc::fc_xchg: flush_context_xchg(k); break;
-    case Pc::nc_after_flush: new_context_after_flush(k); break;
-    case Pc::casc_set_id: casc_set_id(k); break;
-    case Pc::casc_unlock: casc_unlock(k); break;
-    case Pc::csm_reserved: cpu_switch_mm_reserved(k); break;
-    case Pc::csm_read_asid: cpu_do_switch_mm_read_asid(k); break;
-    case Pc::csm_write_ttbr: cpu_do_switch_mm_write_ttbr(k); break;
-    case Pc::exit_clear_mm: exit_clear_mm(k); break;
-    case Pc::mmput: mmput(k); break;
-    case Pc::mmput_mmdrop: mmput_mmdrop(k); break;
-    case Pc::kum_grab: kthread_use_mm_grab(k); break;
-    case Pc::kum_drop: kthread_use_mm_drop(k); break;
-    case Pc::pin_lock: mm_context_get_lock(k); break;
-    case Pc::pin_body: mm_context_get_body(k); break;
-    case Pc::pin_set: mm_context_get_set(k); break;
-    case Pc::pin_fail_drop: mm_context_get_fail_drop(k); break;
-    case Pc::unpin_mmdrop: mm_context_put_mmdrop(k); break;
+    case Pc::running:
+      break;
+    case Pc::cs_mm:
+      context_switch_mm(k);
+      break;
+    case Pc::cs_from_kernel:
+      context_switch_from_kernel(k);
+      break;
+    case Pc::switch_to:
+      switch_to(k);
+      break;
+    case Pc::fts_finish_task:
+      finish_task_switch_finish_task(k);
+      break;
+    case Pc::fts_mmdrop:
+      finish_task_switch_mmdrop(k);
+      break;
+    case Pc::fts_task_dead:
+      finish_task_switch_task_dead(k);
+      break;
+    case Pc::casc_cnp_reserved:
+      casc_cnp_reserved(k);
+      break;
+    case Pc::casc_read_id:
+      casc_read_id(k);
+      break;
+    case Pc::casc_read_active:
+      casc_read_active(k);
+      break;
+    case Pc::casc_gen_match:
+      casc_gen_match(k);
+      break;
+    case Pc::casc_cmpxchg:
+      casc_cmpxchg(k);
+      break;
+    case Pc::casc_lock:
+      casc_lock(k);
+      break;
+    case Pc::casc_new_context:
+      casc_new_context(k);
+      break;
+    case Pc::nc_rollover:
+      new_context_rollover(k);
+      break;
+    case Pc::fc_xchg:
+      flush_context_xchg(k);
+      break;
+    case Pc::nc_after_flush:
+      new_context_after_flush(k);
+      break;
+    case Pc::casc_set_id:
+      casc_set_id(k);
+      break;
+    case Pc::casc_unlock:
+      casc_unlock(k);
+      break;
+    case Pc::csm_reserved:
+      cpu_switch_mm_reserved(k);
+      break;
+    case Pc::csm_read_asid:
+      cpu_do_switch_mm_read_asid(k);
+      break;
+    case Pc::csm_write_ttbr:
+      cpu_do_switch_mm_write_ttbr(k);
+      break;
+    case Pc::exit_clear_mm:
+      exit_clear_mm(k);
+      break;
+    case Pc::mmput:
+      mmput(k);
+      break;
+    case Pc::mmput_mmdrop:
+      mmput_mmdrop(k);
+      break;
+    case Pc::kum_grab:
+      kthread_use_mm_grab(k);
+      break;
+    case Pc::kum_drop:
+      kthread_use_mm_drop(k);
+      break;
+    case Pc::pin_lock:
+      mm_context_get_lock(k);
+      break;
+    case Pc::pin_body:
+      mm_context_get_body(k);
+      break;
+    case Pc::pin_set:
+      mm_context_get_set(k);
+      break;
+    case Pc::pin_fail_drop:
+      mm_context_get_fail_drop(k);
+      break;
+    case Pc::unpin_mmdrop:
+      mm_context_put_mmdrop(k);
+      break;
   }
 }
 
@@ -156,8 +223,7 @@ void Model::successors_impl(const State &s, const SuccessorSink &f) const {
     const CpuState &cs = s.cpu[c];
     uint8_t c8 = static_cast<uint8_t>(c);
     if (cs.pc != Pc::running) {
-      if (step_enabled(cfg, s, c))
-        emit(c, Step{c8, Action::step, cs.pc, kNone}, [](K &k) { execute_pc(k); });
+      if (step_enabled(cfg, s, c)) emit(c, Step{c8, Action::step, cs.pc, kNone}, [](K &k) { execute_pc(k); });
     } else {
       const uint8_t cur = cs.curr;
       const TaskState &t = s.task[cur];
@@ -181,8 +247,7 @@ void Model::successors_impl(const State &s, const SuccessorSink &f) const {
           emit(c, Step{c8, Action::fork_thread, Pc::running, ch}, [ch](K &k) { kernel::fork_thread(k, ch); });
         }
         if (cfg.pinned && m.pinned == 0)
-          emit(c, Step{c8, Action::mm_context_get, Pc::running, t.mm},
-               [](K &k) { kernel::mm_context_get_start(k); });
+          emit(c, Step{c8, Action::mm_context_get, Pc::running, t.mm}, [](K &k) { kernel::mm_context_get_start(k); });
         if (cfg.pinned && m.pinned > 0 && kernel::asid_lock_free(s))
           emit(c, Step{c8, Action::mm_context_put, Pc::running, t.mm}, [](K &k) { kernel::mm_context_put(k); });
       }
@@ -197,8 +262,7 @@ void Model::successors_impl(const State &s, const SuccessorSink &f) const {
                  [m8](K &k) { kernel::kthread_use_mm_start(k, m8); });
           }
         } else {
-          emit(c, Step{c8, Action::kthread_unuse_mm, Pc::running, t.mm},
-               [](K &k) { kernel::kthread_unuse_mm(k); });
+          emit(c, Step{c8, Action::kthread_unuse_mm, Pc::running, t.mm}, [](K &k) { kernel::kthread_unuse_mm(k); });
         }
       }
     }

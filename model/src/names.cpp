@@ -3,8 +3,8 @@
 
 #include "ctxsw/model/config.h"
 #include "ctxsw/model/pc.h"
-#include "ctxsw/model/step.h"
 #include "ctxsw/model/state.h"
+#include "ctxsw/model/step.h"
 
 namespace ctxsw {
 namespace {
@@ -26,8 +26,7 @@ constexpr PcText kPcText[] = {
     {"casc_read_id", "check_and_switch_context", "asid = atomic64_read(&mm->context.id)"},
     {"casc_read_active", "check_and_switch_context", "old_active_asid = atomic64_read(&active_asids)"},
     {"casc_gen_match", "check_and_switch_context", "asid_gen_match(asid): atomic64_read(&asid_generation)"},
-    {"casc_cmpxchg", "check_and_switch_context",
-     "atomic64_cmpxchg_relaxed(&active_asids, old_active_asid, asid)"},
+    {"casc_cmpxchg", "check_and_switch_context", "atomic64_cmpxchg_relaxed(&active_asids, old_active_asid, asid)"},
     {"casc_lock", "check_and_switch_context", "raw_spin_lock_irqsave(&cpu_asid_lock)"},
     {"casc_new_context", "check_and_switch_context",
      "asid = context.id; if (!asid_gen_match(asid)) asid = new_context(mm)"},
@@ -79,28 +78,52 @@ std::string_view step_function(const Step &s) {
 
 std::string step_token(const Config &cfg, const Step &s) {
   switch (s.action) {
-    case Action::step: return "step " + std::string(pc_name(s.pc));
+    case Action::step:
+      return "step " + std::string(pc_name(s.pc));
     case Action::schedule:
     case Action::fork_process:
-    case Action::fork_thread: return std::string(action_name(s.action)) + " " + cfg.task_name(s.arg);
-    case Action::kthread_use_mm: return "kthread_use_mm " + cfg.mm_name(s.arg);
-    default: return std::string(action_name(s.action));
+    case Action::fork_thread:
+      return std::string(action_name(s.action)) + " " + cfg.task_name(s.arg);
+    case Action::kthread_use_mm:
+      return "kthread_use_mm " + cfg.mm_name(s.arg);
+    default:
+      return std::string(action_name(s.action));
   }
 }
 
 std::string describe_step(const Config &cfg, const Step &s) {
   std::string out = "cpu" + std::to_string(s.cpu) + " " + std::string(step_function(s)) + ": ";
   switch (s.action) {
-    case Action::step: out += pc_detail(s.pc); break;
-    case Action::schedule: out += "next = " + cfg.task_name(s.arg) + "; rq->curr = next; next->on_cpu = 1"; break;
-    case Action::exit_mm: out += "mmgrab(" + cfg.mm_name(s.arg) + ")"; break;
-    case Action::do_task_dead: out += "set_special_state(TASK_DEAD); __schedule()"; break;
-    case Action::fork_process: out += "fork(): " + cfg.task_name(s.arg) + " with a new mm"; break;
-    case Action::fork_thread: out += "clone(CLONE_VM): " + cfg.task_name(s.arg) + ", mmget(mm)"; break;
-    case Action::kthread_use_mm: out += "mmget_not_zero(" + cfg.mm_name(s.arg) + ")"; break;
-    case Action::kthread_unuse_mm: out += "tsk->mm = NULL"; break;
-    case Action::mm_context_get: out += "mmgrab(" + cfg.mm_name(s.arg) + "), pin its ASID"; break;
-    case Action::mm_context_put: out += "unpin the ASID of " + cfg.mm_name(s.arg); break;
+    case Action::step:
+      out += pc_detail(s.pc);
+      break;
+    case Action::schedule:
+      out += "next = " + cfg.task_name(s.arg) + "; rq->curr = next; next->on_cpu = 1";
+      break;
+    case Action::exit_mm:
+      out += "mmgrab(" + cfg.mm_name(s.arg) + ")";
+      break;
+    case Action::do_task_dead:
+      out += "set_special_state(TASK_DEAD); __schedule()";
+      break;
+    case Action::fork_process:
+      out += "fork(): " + cfg.task_name(s.arg) + " with a new mm";
+      break;
+    case Action::fork_thread:
+      out += "clone(CLONE_VM): " + cfg.task_name(s.arg) + ", mmget(mm)";
+      break;
+    case Action::kthread_use_mm:
+      out += "mmget_not_zero(" + cfg.mm_name(s.arg) + ")";
+      break;
+    case Action::kthread_unuse_mm:
+      out += "tsk->mm = NULL";
+      break;
+    case Action::mm_context_get:
+      out += "mmgrab(" + cfg.mm_name(s.arg) + "), pin its ASID";
+      break;
+    case Action::mm_context_put:
+      out += "unpin the ASID of " + cfg.mm_name(s.arg);
+      break;
   }
   return out;
 }

@@ -99,12 +99,12 @@ void switch_to(K &k) {
   CpuState &c = k.cpu();
   uint8_t prev = c.sp_el0;
   uint8_t next = k.task(prev).sw_next;
-  k.task(prev).sw_next = kNone;      // dead from here on: only prev (= last) is used after return
-  k.task(prev).saved_ctx = c.regs;   // stp x19..lr, [x0 + THREAD_CPU_CONTEXT]
-  c.regs = k.task(next).saved_ctx;   // ldp x19..lr, [x1 + THREAD_CPU_CONTEXT]
-  c.sp_el0 = next;                   // msr sp_el0, x1
+  k.task(prev).sw_next = kNone;     // dead from here on: only prev (= last) is used after return
+  k.task(prev).saved_ctx = c.regs;  // stp x19..lr, [x0 + THREAD_CPU_CONTEXT]
+  c.regs = k.task(next).saved_ctx;  // ldp x19..lr, [x1 + THREAD_CPU_CONTEXT]
+  c.sp_el0 = next;                  // msr sp_el0, x1
   TaskState &n = k.task(next);
-  n.last = prev;                     // x0 in the new context
+  n.last = prev;  // x0 in the new context
   // barrier(); return finish_task_switch(prev);  -- prev is now `last`.
   // A task that never switched out starts in ret_from_fork → schedule_tail(x0).
   if (n.sw_prev != kNone && k.mutant(Mutant::switch_to_two_args))

@@ -26,8 +26,7 @@ inline bool owns_active_mm_reference(const Config &cfg, const State &s, int t) {
 inline int expected_mm_count(const Config &cfg, const State &s, int m) {
   const MmState &ms = s.mm[m];
   int n = (ms.users > 0) + ms.pinned;
-  for (int t = 0; t < cfg.nr_tasks(); t++)
-    n += s.task[t].active_mm == m && owns_active_mm_reference(cfg, s, t);
+  for (int t = 0; t < cfg.nr_tasks(); t++) n += s.task[t].active_mm == m && owns_active_mm_reference(cfg, s, t);
   for (int c = 0; c < cfg.cpus; c++) n += (s.cpu[c].prev_mm == m) + (s.cpu[c].ref_mm == m);
   return n;
 }

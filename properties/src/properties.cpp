@@ -70,16 +70,15 @@ string no_leak(const Config &cfg, const State &s) {
     const MmState &ms = s.mm[m];
     if (!ms.live || ms.users || ms.pinned) continue;
     bool referenced = false;
-    for (int t = 0; t < cfg.nr_tasks(); t++)
-      referenced |= s.task[t].mm == m || s.task[t].active_mm == m;
+    for (int t = 0; t < cfg.nr_tasks(); t++) referenced |= s.task[t].mm == m || s.task[t].active_mm == m;
     for (int c = 0; c < cfg.cpus; c++) {
       const CpuState &cs = s.cpu[c];
-      referenced |= cs.prev_mm == m || cs.ttbr0 == m || cs.ref_mm == m || cs.op_mm == m || cs.sm_prev == m ||
-                    cs.sm_next == m;
+      referenced |=
+          cs.prev_mm == m || cs.ttbr0 == m || cs.ref_mm == m || cs.op_mm == m || cs.sm_prev == m || cs.sm_next == m;
     }
     if (!referenced)
-      return "mm " + mmn(cfg, m) + " is referenced by nothing but is not freed (mm_count = " +
-             std::to_string(ms.count) + ")";
+      return "mm " + mmn(cfg, m) +
+             " is referenced by nothing but is not freed (mm_count = " + std::to_string(ms.count) + ")";
   }
   return {};
 }
@@ -105,8 +104,7 @@ string single_cpu(const Config &cfg, const State &s) {
   for (int c = 0; c < cfg.cpus; c++) {
     const CpuState &cs = s.cpu[c];
     for (int d = c + 1; d < cfg.cpus; d++) {
-      if (s.cpu[d].curr == cs.curr)
-        return task(cfg, cs.curr) + " is rq->curr of " + cpu(c) + " and " + cpu(d);
+      if (s.cpu[d].curr == cs.curr) return task(cfg, cs.curr) + " is rq->curr of " + cpu(c) + " and " + cpu(d);
       if (s.cpu[d].sp_el0 == cs.sp_el0)
         return cpu(c) + " and " + cpu(d) + " both run on the stack of " + task(cfg, cs.sp_el0);
     }
@@ -161,8 +159,8 @@ string reserved_respected(const Config &cfg, const State &s) {
     for (int m = 1; m < cfg.nr_mms(); m++) {
       const MmState &o = s.mm[m];
       if (m == cs.ttbr0 || !o.live || o.id.gen != s.generation || o.id.asid != cs.ttbr1_asid) continue;
-      return cpu(c) + " still runs " + mmn(cfg, cs.ttbr0) + " with ASID " + std::to_string(cs.ttbr1_asid) +
-             " but mm " + mmn(cfg, m) + " was given " + format_ctxid(o.id);
+      return cpu(c) + " still runs " + mmn(cfg, cs.ttbr0) + " with ASID " + std::to_string(cs.ttbr1_asid) + " but mm " +
+             mmn(cfg, m) + " was given " + format_ctxid(o.id);
     }
   }
   return {};
@@ -178,8 +176,7 @@ string no_stale_alias(const Config &cfg, const State &s) {
       if (t.e[i].asid == cs.ttbr1_asid && t.e[i].mm != cs.ttbr0)
         return cpu(c) + " runs " + task(cfg, cs.curr) + " (mm " + mmn(cfg, cs.ttbr0) + ", ASID " +
                std::to_string(cs.ttbr1_asid) + ") with a TLB entry of " +
-               (t.e[i].mm == kFreedMm ? string("a freed mm") : "mm " + mmn(cfg, t.e[i].mm)) +
-               " under the same ASID";
+               (t.e[i].mm == kFreedMm ? string("a freed mm") : "mm " + mmn(cfg, t.e[i].mm)) + " under the same ASID";
   }
   return {};
 }
@@ -194,8 +191,8 @@ string matches_current(const Config &cfg, const State &s) {
     uint8_t m = s.task[cs.curr].mm;
     uint16_t want = s.mm[m].id.asid;
     if (cs.ttbr0 != m)
-      return cpu(c) + " returns to " + task(cfg, cs.curr) + " (mm " + mmn(cfg, m) + ") with TTBR0 = " +
-             (cs.ttbr0 == kReservedPgd ? string("reserved_pg_dir") : mmn(cfg, cs.ttbr0));
+      return cpu(c) + " returns to " + task(cfg, cs.curr) + " (mm " + mmn(cfg, m) +
+             ") with TTBR0 = " + (cs.ttbr0 == kReservedPgd ? string("reserved_pg_dir") : mmn(cfg, cs.ttbr0));
     if (cs.ttbr1_asid != want || cs.ttbr0_asid != want)
       return cpu(c) + " returns to " + task(cfg, cs.curr) + " with TTBR1.ASID " + std::to_string(cs.ttbr1_asid) +
              " / TTBR0.ASID " + std::to_string(cs.ttbr0_asid) + " but context.id of " + mmn(cfg, m) + " is " +
@@ -221,8 +218,7 @@ constexpr std::array<Property, 12> kProperties{{
      "kernel/sched/core.c context_switch(): \"user -> kernel lazy + mmgrab() active ... kernel -> user switch + "
      "mmdrop() active\"",
      PropertyKind::invariant, count_exact},
-    {"mm.no_leak",
-     "an mm nothing refers to any more (tasks exited, every CPU switched away) has been freed",
+    {"mm.no_leak", "an mm nothing refers to any more (tasks exited, every CPU switched away) has been freed",
      "kernel/sched/core.c finish_task_switch(): \"if (mm) { ... mmdrop_sched(mm); }\" via rq->prev_mm",
      PropertyKind::invariant, no_leak},
     {"switch.last_is_previous",
@@ -231,16 +227,14 @@ constexpr std::array<Property, 12> kProperties{{
      PropertyKind::invariant, last_is_previous},
     {"switch.context_preserved",
      "a CPU runs a task's stack with that task's callee-saved registers; sp_el0 == rq->curr after the switch",
-     "arch/arm64/kernel/entry.S cpu_switch_to(): stp/ldp x19-x29, sp, lr; msr sp_el0, x1",
-     PropertyKind::invariant, context_preserved},
+     "arch/arm64/kernel/entry.S cpu_switch_to(): stp/ldp x19-x29, sp, lr; msr sp_el0, x1", PropertyKind::invariant,
+     context_preserved},
     {"sched.single_cpu",
      "a task is rq->curr of at most one CPU, one stack is used by at most one CPU, and both keep on_cpu set",
      "kernel/sched/core.c finish_task(): \"After p->on_cpu is cleared, the task can be moved to a different CPU\"",
      PropertyKind::invariant, single_cpu},
-    {"sched.no_deadlock",
-     "some step is always enabled unless every CPU has left the modelled paths",
-     "arch/arm64/mm/context.c: cpu_asid_lock is only held across bounded work",
-     PropertyKind::deadlock, no_check},
+    {"sched.no_deadlock", "some step is always enabled unless every CPU has left the modelled paths",
+     "arch/arm64/mm/context.c: cpu_asid_lock is only held across bounded work", PropertyKind::deadlock, no_check},
     {"asid.unique_in_generation",
      "distinct live mms of the current generation have distinct hardware ASIDs, each set in asid_map",
      "arch/arm64/mm/context.c new_context(): __test_and_set_bit(), find_next_zero_bit(), flush_context()",
@@ -250,8 +244,7 @@ constexpr std::array<Property, 12> kProperties{{
      "arch/arm64/mm/context.c flush_context(): \"we must preserve its reserved ASID, as this is the only trace we "
      "have of the process it is still running\"",
      PropertyKind::invariant, reserved_respected},
-    {"tlb.no_stale_alias",
-     "a CPU running user code of mm m with ASID a holds no TLB entry (a, m') with m' != m",
+    {"tlb.no_stale_alias", "a CPU running user code of mm m with ASID a holds no TLB entry (a, m') with m' != m",
      "arch/arm64/mm/context.c check_and_switch_context(): tlb_flush_pending / local_flush_tlb_all()",
      PropertyKind::invariant, no_stale_alias},
     {"ttbr.matches_current",
@@ -260,8 +253,7 @@ constexpr std::array<Property, 12> kProperties{{
      "arch/arm64/mm/context.c cpu_do_switch_mm(); new_context(): \"We always count from ASID #2 (index 1), as we "
      "use ASID #0 when setting a reserved TTBR0 for the init_mm\"",
      PropertyKind::invariant, matches_current},
-    {"asid.rollover_finds_free",
-     "after a rollover new_context() always finds a free ASID",
+    {"asid.rollover_finds_free", "after a rollover new_context() always finds a free ASID",
      "arch/arm64/mm/context.c new_context(): \"We have more ASIDs than CPUs, so this will always succeed\"; "
      "asids_update_limit()",
      PropertyKind::invariant, rollover_finds_free},

@@ -14,9 +14,12 @@ using nlohmann::json;
 
 int exit_code(const CheckResult &r) {
   switch (r.verdict) {
-    case checker::Verdict::holds: return 0;
-    case checker::Verdict::violated: return 1;
-    case checker::Verdict::incomplete: return 3;
+    case checker::Verdict::holds:
+      return 0;
+    case checker::Verdict::violated:
+      return 1;
+    case checker::Verdict::incomplete:
+      return 3;
   }
   return 3;
 }
@@ -54,10 +57,11 @@ void print_check(std::ostream &out, const checker::CtxswSystem &sys, const Check
   const char *v = r.verdict == checker::Verdict::holds      ? "all properties hold (exhaustive)"
                   : r.verdict == checker::Verdict::violated ? "VIOLATION"
                                                             : "INCOMPLETE";
-  out << fmt::format("explored: {} distinct states, {} transitions, depth {}, {:.2f} s ({:.0f} states/s, {:.0f} "
-                     "bytes/state)\n",
-                     r.states, r.transitions, r.depth, r.seconds, r.seconds > 0 ? double(r.states) / r.seconds : 0.0,
-                     r.bytes_per_state);
+  out << fmt::format(
+      "explored: {} distinct states, {} transitions, depth {}, {:.2f} s ({:.0f} states/s, {:.0f} "
+      "bytes/state)\n",
+      r.states, r.transitions, r.depth, r.seconds, r.seconds > 0 ? double(r.states) / r.seconds : 0.0,
+      r.bytes_per_state);
   if (r.verdict == checker::Verdict::incomplete)
     out << fmt::format("stopped: {} after {} states at depth {}, {} states still queued\n", r.stop_reason, r.states,
                        r.depth, r.queue_left);

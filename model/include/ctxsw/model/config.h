@@ -45,14 +45,14 @@ struct Config {
   bool cnp = false;     // system_supports_cnp(): one TLB shared by all CPUs
 
   Mutant mutant = Mutant::none;
-  bool allow_unsafe = false;        // explore configurations the kernel forbids
-  bool renumber_generations = true; // SPEC §2 abstraction (off only for its own test)
+  bool allow_unsafe = false;         // explore configurations the kernel forbids
+  bool renumber_generations = true;  // SPEC §2 abstraction (off only for its own test)
 
   // Derived by finalize()
   int nr_tasks() const { return static_cast<int>(tasks.size()); }
   int nr_mms() const { return static_cast<int>(mm_names.size()) + 1; }
   int num_user_asids() const { return 1 << asid_bits; }  // NUM_USER_ASIDS
-  long max_pinned_asids() const;                          // asids_update_limit()
+  long max_pinned_asids() const;                         // asids_update_limit()
   std::string task_name(int t) const;
   std::string mm_name(int m) const;
 };

@@ -13,10 +13,10 @@ namespace ctxsw {
 enum class Mutant {
   none,
   // historical bugs (the code before the fix commit)
-  fastpath_xchg,          // before a8ffaaa060b8
-  flush_forgets_reserved, // before ae120d9edfe9 (arch/arm)
-  cnp_no_reserved_ttbr0,  // before 5ffdfaedfa0a
-  switch_to_two_args,     // finish_task_switch(prev) with the stale local prev
+  fastpath_xchg,           // before a8ffaaa060b8
+  flush_forgets_reserved,  // before ae120d9edfe9 (arch/arm)
+  cnp_no_reserved_ttbr0,   // before 5ffdfaedfa0a
+  switch_to_two_args,      // finish_task_switch(prev) with the stale local prev
   // seeded bugs
   no_mmgrab_user_to_kernel,
   drop_in_context_switch,
@@ -31,9 +31,9 @@ enum class Mutant {
 struct MutantInfo {
   Mutant id;
   std::string_view name;
-  std::string_view change;     // one line: what the mutant changes
-  std::string_view expected;   // property names (comma separated) SPEC §5 expects broken
-  std::string_view needs;      // configuration the mutant needs to be observable ("" = any)
+  std::string_view change;    // one line: what the mutant changes
+  std::string_view expected;  // property names (comma separated) SPEC §5 expects broken
+  std::string_view needs;     // configuration the mutant needs to be observable ("" = any)
 };
 
 const MutantInfo &mutant_info(Mutant m);

@@ -42,15 +42,15 @@ enum class TaskRun : uint8_t {
 
 struct TaskState {
   TaskRun run = TaskRun::unborn;
-  uint8_t on_cpu = 0;           // p->on_cpu
-  uint8_t mm = kNone;           // p->mm
-  uint8_t active_mm = kNone;    // p->active_mm
-  uint8_t saved_ctx = kNone;    // thread.cpu_context: whose registers are saved here
-  uint8_t exited_mm = 0;        // exit_mm() done; do_task_dead() is next
+  uint8_t on_cpu = 0;         // p->on_cpu
+  uint8_t mm = kNone;         // p->mm
+  uint8_t active_mm = kNone;  // p->active_mm
+  uint8_t saved_ctx = kNone;  // thread.cpu_context: whose registers are saved here
+  uint8_t exited_mm = 0;      // exit_mm() done; do_task_dead() is next
   // Stack locals of context_switch() while the task is switched out:
-  uint8_t sw_prev = kNone;      // prev (its own task: the stale value the 2-arg switch_to would use)
-  uint8_t sw_next = kNone;      // next
-  uint8_t last = kNone;         // x0 returned by cpu_switch_to() when it resumes
+  uint8_t sw_prev = kNone;  // prev (its own task: the stale value the 2-arg switch_to would use)
+  uint8_t sw_next = kNone;  // next
+  uint8_t last = kNone;     // x0 returned by cpu_switch_to() when it resumes
 };
 
 struct TlbEntry {
@@ -78,40 +78,40 @@ enum class Caller : uint8_t { none, context_switch, kthread_use_mm, mm_context_g
 
 struct CpuState {
   // run queue and hardware
-  uint8_t curr = kNone;        // rq->curr
-  uint8_t sp_el0 = kNone;      // current: whose stack this CPU runs on
-  uint8_t regs = kNone;        // whose callee-saved registers are live (x19-x29, sp, lr)
-  uint8_t prev_mm = kNone;     // rq->prev_mm
-  Pc pc = Pc::running;         // next step of this CPU
+  uint8_t curr = kNone;          // rq->curr
+  uint8_t sp_el0 = kNone;        // current: whose stack this CPU runs on
+  uint8_t regs = kNone;          // whose callee-saved registers are live (x19-x29, sp, lr)
+  uint8_t prev_mm = kNone;       // rq->prev_mm
+  Pc pc = Pc::running;           // next step of this CPU
   uint8_t ttbr0 = kReservedPgd;  // TTBR0_EL1.BADDR: an mm's pgd or reserved_pg_dir
-  uint16_t ttbr0_asid = 0;     // TTBR0_EL1.ASID (written under CONFIG_ARM64_SW_TTBR0_PAN)
-  uint16_t ttbr1_asid = 0;     // TTBR1_EL1.ASID: the ASID that tags walks (TCR_EL1.A1 = 1)
-  CtxId active;                // per_cpu(active_asids)
-  CtxId reserved;              // per_cpu(reserved_asids)
-  Tlb tlb;                     // this CPU's TLB (with CnP, cpu[0].tlb is the shared one)
+  uint16_t ttbr0_asid = 0;       // TTBR0_EL1.ASID (written under CONFIG_ARM64_SW_TTBR0_PAN)
+  uint16_t ttbr1_asid = 0;       // TTBR1_EL1.ASID: the ASID that tags walks (TCR_EL1.A1 = 1)
+  CtxId active;                  // per_cpu(active_asids)
+  CtxId reserved;                // per_cpu(reserved_asids)
+  Tlb tlb;                       // this CPU's TLB (with CnP, cpu[0].tlb is the shared one)
 
   // Locals of the code this CPU is executing (dead ones are kNone / zero).
-  CtxId asid;                  // check_and_switch_context()/new_context(): asid
-  CtxId old_active;            // check_and_switch_context(): old_active_asid
-  Caller caller = Caller::none;  // who called switch_mm() / new_context()
-  uint8_t sm_prev = kNone;     // switch_mm(prev, next, tsk): prev
-  uint8_t sm_next = kNone;     //                             next (the mm being switched to)
-  uint8_t idx = 0;             // flush_context(): loop index i
-  uint8_t ref_mm = kNone;      // an mm_count reference held only by a local (e.g. mm in finish_task_switch)
-  uint8_t op_mm = kNone;       // mm operand of mmput()/exit_mm()
-  uint8_t fts_prev = kNone;    // the task finish_task_switch() acts on
-  uint8_t prev_state = 0;      // finish_task_switch(): prev_state == TASK_DEAD
+  CtxId asid;                       // check_and_switch_context()/new_context(): asid
+  CtxId old_active;                 // check_and_switch_context(): old_active_asid
+  Caller caller = Caller::none;     // who called switch_mm() / new_context()
+  uint8_t sm_prev = kNone;          // switch_mm(prev, next, tsk): prev
+  uint8_t sm_next = kNone;          //                             next (the mm being switched to)
+  uint8_t idx = 0;                  // flush_context(): loop index i
+  uint8_t ref_mm = kNone;           // an mm_count reference held only by a local (e.g. mm in finish_task_switch)
+  uint8_t op_mm = kNone;            // mm operand of mmput()/exit_mm()
+  uint8_t fts_prev = kNone;         // the task finish_task_switch() acts on
+  uint8_t prev_state = 0;           // finish_task_switch(): prev_state == TASK_DEAD
   uint8_t ghost_prev_curr = kNone;  // ghost: rq->curr before this switch (for switch.last_is_previous)
   uint8_t pad_ = 0;
 };
 
 struct MmState {
-  uint8_t live = 0;     // allocated and not yet freed by __mmdrop()
-  uint8_t freed = 0;    // __mmdrop() ran
-  uint8_t users = 0;    // mm_users
-  uint8_t count = 0;    // mm_count
-  CtxId id;             // context.id
-  uint8_t pinned = 0;   // context.pinned (refcount)
+  uint8_t live = 0;       // allocated and not yet freed by __mmdrop()
+  uint8_t freed = 0;      // __mmdrop() ran
+  uint8_t users = 0;      // mm_users
+  uint8_t count = 0;      // mm_count
+  CtxId id;               // context.id
+  uint8_t pinned = 0;     // context.pinned (refcount)
   uint8_t underflow = 0;  // a mm_count/mm_users decrement found zero
 };
 
@@ -121,24 +121,25 @@ struct State {
   std::array<MmState, kMaxMms> mm{};
 
   // globals of arch/arm64/mm/context.c
-  uint8_t generation = 1;       // asid_generation (renumbered)
+  uint8_t generation = 1;  // asid_generation (renumbered)
   std::bitset<kMaxAsids> asid_map;
   std::bitset<kMaxAsids> pinned_asid_map;
   uint8_t tlb_flush_pending = 0;  // cpumask
   uint8_t asid_lock = kNone;      // cpu_asid_lock: owner CPU or free
   uint16_t cur_idx = 1;           // static u32 cur_idx in new_context()
   uint8_t nr_pinned_asids = 0;
-  uint8_t alloc_failed = 0;       // new_context() found no free ASID after rollover
+  uint8_t alloc_failed = 0;  // new_context() found no free ASID after rollover
 
-  State() { std::memset(static_cast<void *>(this), 0, sizeof(*this)); init_fields(); }
+  State() {
+    std::memset(static_cast<void *>(this), 0, sizeof(*this));
+    init_fields();
+  }
   State(const State &o) { std::memcpy(static_cast<void *>(this), &o, sizeof(*this)); }
   State &operator=(const State &o) {
     std::memcpy(static_cast<void *>(this), &o, sizeof(*this));
     return *this;
   }
-  friend bool operator==(const State &a, const State &b) {
-    return std::memcmp(&a, &b, sizeof(State)) == 0;
-  }
+  friend bool operator==(const State &a, const State &b) { return std::memcmp(&a, &b, sizeof(State)) == 0; }
 
  private:
   void init_fields();

@@ -15,16 +15,16 @@ namespace ctxsw {
 
 struct Config;
 
-#define CTXSW_ACTIONS(X)                                                                 \
-  X(step, "")                             /* the CPU's next step, named by its pc */     \
-  X(schedule, "__schedule")               /* pick next (arg), rq->curr = next */         \
-  X(exit_mm, "exit_mm")                   /* mmgrab(mm) at the start of exit_mm() */     \
-  X(do_task_dead, "do_task_dead")         /* TASK_DEAD; the last schedule follows */     \
-  X(fork_process, "copy_process")         /* fork(): new mm (arg = new task) */          \
-  X(fork_thread, "copy_process")          /* clone(CLONE_VM): mmget (arg = new task) */  \
-  X(kthread_use_mm, "kthread_use_mm")     /* mmget_not_zero(mm = arg), then use */       \
-  X(kthread_unuse_mm, "kthread_unuse_mm") /* tsk->mm = NULL */                           \
-  X(mm_context_get, "arm64_mm_context_get") /* SVA bind: mmgrab(mm) then pin */          \
+#define CTXSW_ACTIONS(X)                                                                  \
+  X(step, "")                               /* the CPU's next step, named by its pc */    \
+  X(schedule, "__schedule")                 /* pick next (arg), rq->curr = next */        \
+  X(exit_mm, "exit_mm")                     /* mmgrab(mm) at the start of exit_mm() */    \
+  X(do_task_dead, "do_task_dead")           /* TASK_DEAD; the last schedule follows */    \
+  X(fork_process, "copy_process")           /* fork(): new mm (arg = new task) */         \
+  X(fork_thread, "copy_process")            /* clone(CLONE_VM): mmget (arg = new task) */ \
+  X(kthread_use_mm, "kthread_use_mm")       /* mmget_not_zero(mm = arg), then use */      \
+  X(kthread_unuse_mm, "kthread_unuse_mm")   /* tsk->mm = NULL */                          \
+  X(mm_context_get, "arm64_mm_context_get") /* SVA bind: mmgrab(mm) then pin */           \
   X(mm_context_put, "arm64_mm_context_put") /* SVA unbind: unpin then mmdrop */
 
 enum class Action : uint8_t {
@@ -41,7 +41,7 @@ struct Step {
   friend bool operator==(const Step &, const Step &) = default;
 };
 
-std::string_view action_name(Action a);  // "schedule", "exit_mm", ...
+std::string_view action_name(Action a);         // "schedule", "exit_mm", ...
 std::string_view step_function(const Step &s);  // kernel function, e.g. "check_and_switch_context"
 // One line, e.g. "cpu1 __schedule: next = B" or "cpu0 flush_context: atomic64_xchg_relaxed(active_asids[1], 0)".
 std::string describe_step(const Config &cfg, const Step &s);
