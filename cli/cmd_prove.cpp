@@ -15,10 +15,10 @@ namespace ctxsw::cli {
 namespace {
 
 struct ProveCliOptions {
-  std::string asid_bits = "2..16";
+  std::string asid_bits = "16";
   std::string mutant = "none";
   std::string out_dir;
-  unsigned timeout = 300;
+  unsigned timeout = 60;
 };
 
 // "16" or "2..16".
@@ -116,10 +116,12 @@ int run_prove(const ProveCliOptions &c) {
 void register_prove(CLI::App &app, int &status) {
   auto o = std::make_shared<ProveCliOptions>();
   CLI::App *cmd = app.add_subcommand("prove", "Z3 proof that ASIDs are unique within a generation, for all sizes");
-  cmd->add_option("--asid-bits", o->asid_bits, "asid_bits: N, or LO..HI for a symbolic range (default 2..16)");
+  cmd->add_option("--asid-bits", o->asid_bits, "asid_bits: N, or LO..HI for a symbolic range (default 16)");
   cmd->add_option("--mutant", o->mutant, "prove the allocator with this mutant (expect a counterexample)");
   cmd->add_option("--out", o->out_dir, "write one SMT-LIB 2 file per obligation and REPORT.md to DIR");
-  cmd->add_option("--timeout", o->timeout, "seconds per obligation (default 300)");
+  cmd->add_option(
+      "--timeout", o->timeout,
+      "seconds Z3 may spend on one obligation before the small-instance counterexample search (default 60)");
   cmd->callback([o, &status] { status = run_prove(*o); });
 }
 

@@ -402,7 +402,7 @@ expr Encoding::step(StepKind k, const AState &s, const AState &t, const expr &c,
     }
     case StepKind::enter: {
       // __switch_mm(next) → check_and_switch_context(next): next is a live mm.
-      p.guard = z3::ult(c, ncpus_) && pc_c == pc(APc::out) && z3::select(s.live, m);
+      p.guard = z3::ult(c, ncpus_) && pc_c == pc(APc::out) && z3::select(s.live, m) && m != mm(0);
       set_pc(pc(APc::read_id));
       n.sm = z3::store(s.sm, c, m);
       set_asid(zero);
@@ -488,13 +488,17 @@ std::vector<Conjunct> Encoding::invariant(const AState &s) const {
                "asid_gen_match() must not accept a value from the future, and 0 means \"no ASID\"",
                all_mms("m", [&](const expr &m) { return wf(id(m)); }) &&
                    all_cpus("c", [&](const expr &c) { return wf(act(c)) && wf(res(c)) && wf(loc(c)) && wf(old(c)); })});
-  v.push_back(
-      {"env.fresh_mm", "an mm not yet forked has context.id 0 (init_new_context())", all_mms("m", [&](const expr &m) {
-         return z3::implies(!z3::select(s.live, m) && !z3::select(s.freed, m), is_zero(id(m)));
-       })});
-  v.push_back({"env.target_live", "the mm check_and_switch_context() switches to is referenced, so not freed",
+  v.push_back({"env.dead_mm",
+               "an mm not yet forked, or freed, has context.id 0 (init_new_context(); the model clears a freed "
+               "mm's), and init_mm never gets an ASID",
+               is_zero(id(mm(0))) &&
+                   all_mms("m", [&](const expr &m) { return z3::implies(!z3::select(s.live, m), is_zero(id(m))); })});
+  v.push_back({"env.target_live",
+               "the mm check_and_switch_context() switches to is referenced, so not freed, and is not init_mm "
+               "(__switch_mm() installs the reserved TTBR0 for it)",
                all_cpus("c", [&](const expr &c) {
-                 return z3::implies(pc_of(c) != pc(APc::out), z3::select(s.live, z3::select(s.sm, c)));
+                 return z3::implies(pc_of(c) != pc(APc::out),
+                                    z3::select(s.live, z3::select(s.sm, c)) && z3::select(s.sm, c) != mm(0));
                })});
   v.push_back(
       {"rollover.fresh",

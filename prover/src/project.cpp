@@ -191,8 +191,8 @@ bool truth(const z3::model &m, const expr &x) { return m.eval(x, true).is_true()
 
 }  // namespace
 
-Concrete read_model(const Encoding &e, const z3::model &m, const AState &s, int cpus,
-                    const std::vector<uint64_t> &mms) {
+Concrete read_model(const Encoding &e, const z3::model &m, const AState &s, int cpus, const std::vector<uint64_t> &mms,
+                    const std::vector<uint32_t> &extra_asids) {
   Concrete c;
   c.cpus = cpus;
   c.mms = static_cast<int>(mms.size());
@@ -231,6 +231,7 @@ Concrete read_model(const Encoding &e, const z3::model &m, const AState &s, int 
   c.owner = static_cast<uint32_t>(num(m, s.owner));
   c.failed = truth(m, s.failed);
   asids.insert(c.cur_idx);
+  asids.insert(extra_asids.begin(), extra_asids.end());
   for (uint32_t a : asids) {
     c.asids.push_back(a);
     c.map.push_back(truth(m, z3::select(s.map, e.asid(a))));
@@ -264,11 +265,13 @@ std::string format_state(const Concrete &c, const Concrete *b, const std::vector
     o << " " << mark(ch(&Concrete::act)) << "active_asids=" << format_ctx(c.act[i]) << " " << mark(ch(&Concrete::res))
       << "reserved_asids=" << format_ctx(c.res[i]) << " " << mark(ch(&Concrete::pend))
       << "flush_pending=" << (c.pend[i] ? 1 : 0) << " " << mark(ch(&Concrete::hw)) << "hw_asid=" << c.hw[i];
-    if (c.pc[i] != APc::out) {
-      o << " " << mark(ch(&Concrete::loc)) << "asid=" << format_ctx(c.loc[i]) << " " << mark(ch(&Concrete::old))
-        << "old_active_asid=" << format_ctx(c.old[i]);
-      if (c.pc[i] == APc::fc_xchg) o << " " << mark(ch(&Concrete::idx)) << "i=" << c.idx[i];
-    }
+    // Locals where they are live (elsewhere the encoding keeps them 0).
+    APc p = c.pc[i];
+    if (p == APc::read_active || p == APc::gen_match || p == APc::cmpxchg || p == APc::set_id || p == APc::unlock)
+      o << " " << mark(ch(&Concrete::loc)) << "asid=" << format_ctx(c.loc[i]);
+    if (p == APc::gen_match || p == APc::cmpxchg)
+      o << " " << mark(ch(&Concrete::old)) << "old_active_asid=" << format_ctx(c.old[i]);
+    if (p == APc::fc_xchg) o << " " << mark(ch(&Concrete::idx)) << "i=" << c.idx[i];
     o << "\n";
   }
   for (int m = 0; m < c.mms; m++) {

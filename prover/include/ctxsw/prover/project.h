@@ -55,7 +55,8 @@ AState to_terms(const Encoding &e, const Concrete &c);
 z3::expr agrees(const Encoding &e, const AState &t, const Concrete &c);
 // The values of `s` in `m` at CPUs [0, cpus), the given mms, and the ASIDs
 // mentioned anywhere in the state (plus cur_idx).
-Concrete read_model(const Encoding &e, const z3::model &m, const AState &s, int cpus, const std::vector<uint64_t> &mms);
+Concrete read_model(const Encoding &e, const z3::model &m, const AState &s, int cpus, const std::vector<uint64_t> &mms,
+                    const std::vector<uint32_t> &extra_asids = {});
 // Multi-line rendering; with `before`, fields that changed are marked '*'.
 std::string format_state(const Concrete &c, const Concrete *before = nullptr, const std::vector<uint64_t> &mm_ids = {});
 std::string format_ctx(CtxVal v);

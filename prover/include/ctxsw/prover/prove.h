@@ -16,10 +16,10 @@
 namespace ctxsw::prover {
 
 struct ProveOptions {
-  int min_asid_bits = 2;
+  int min_asid_bits = 16;
   int max_asid_bits = 16;
   Mutant mutant = Mutant::none;
-  unsigned timeout_s = 300;  // per obligation
+  unsigned timeout_s = 60;  // per obligation
 };
 
 enum class Verdict { proved, failed, unknown };
