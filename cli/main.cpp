@@ -17,10 +17,10 @@ int main(int argc, char **argv) {
   ctxsw::cli::register_bench(app, status);
   ctxsw::cli::register_lists(app, status);
   ctxsw::cli::register_replay(app, status);
-  ctxsw::cli::register_asm(app, status);
-  ctxsw::cli::register_prove(app, status);
   ctxsw::cli::register_explore(app, status);
   ctxsw::cli::register_graph(app, status);
+  ctxsw::cli::register_asm(app, status);
+  ctxsw::cli::register_prove(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
