@@ -5,4 +5,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
-exec ctest --test-dir build --output-on-failure -j"$(nproc)" "$@"
+ctest --test-dir build --output-on-failure -j"$(nproc)" "$@"
+sh scripts/sanitize_and_fuzz.sh  # build-asan subset + 60 s per parser fuzzer (docs/robustness.md)
