@@ -33,14 +33,9 @@ if [ "${CTXSW_FUZZ_ONLY:-0}" != 1 ]; then
     explore_trace_test explore_session_test explore_graph_test fuzz_regressions_test -- --no-print-directory >/dev/null
   # Only the executables built above have discovered tests; the others
   # appear as <name>_NOT_BUILT placeholders, excluded here.
-  # KNOWN (docs/robustness.md, open): these three run `ctxsw check` to a
-  # counterexample with symmetry groups, where CtxswSystem::concretize()
-  # (checker/src/ctxsw_system.cpp) reads cs.back() after cs.push_back()
-  # reallocated it: heap-use-after-free. Drop the exclusion once fixed.
-  known='^Cli\.(ForbiddenConfigurationIsRefusedWithTheKernelsReasonAndExploredOnRequest|MutantExitsOneNamingThePropertyWithAStepByStepCounterexample|JsonResultIsMachineReadable)$'
   ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" -E "_NOT_BUILT\$|$known"
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '_NOT_BUILT$'
 fi
 
 if [ "${CTXSW_SANITIZE_ONLY:-0}" != 1 ]; then

@@ -401,7 +401,8 @@ void CtxswSystem::concretize(std::vector<State> &states, std::vector<Step> &labe
   std::vector<Step> cl;
   for (size_t i = 1; i < states.size(); i++) {
     bool found = false;
-    model_.successors(cs.back(), [&](const Step &l, const State &n) {
+    const State cur = cs.back();  // cs grows inside the callback: do not iterate a reference into it
+    model_.successors(cur, [&](const Step &l, const State &n) {
       if (found) return;
       State c = n;
       canonicalise(model_.config(), groups_, c);
