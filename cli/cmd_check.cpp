@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -91,8 +92,10 @@ int run_check(const CheckOptions &o) {
   checker::CtxswSystem sys(model, props, !o.no_symmetry);
   auto progress = [&](const checker::Progress &p) {
     if (o.quiet) return;
-    std::cerr << fmt::format("\r[ctxsw] {} states, {} queued, depth {}, {:.0f} states/s   ", p.states, p.queue,
-                             p.depth, double(p.states) / p.seconds)
+    // One line rewritten in place on a terminal, one line per second otherwise (logs).
+    static const bool tty = isatty(STDERR_FILENO);
+    std::cerr << fmt::format("{}[ctxsw] {} states, {} queued, depth {}, {:.0f} states/s{}", tty ? "\r" : "",
+                             p.states, p.queue, p.depth, double(p.states) / p.seconds, tty ? "   " : "\n")
               << std::flush;
   };
   report::CheckResult r;
@@ -102,7 +105,7 @@ int run_check(const CheckOptions &o) {
     std::cerr << "\n";
     return usage_error(e.what());
   }
-  if (!o.quiet && r.seconds >= 1.0) std::cerr << "\n";
+  if (!o.quiet && r.seconds >= 1.0 && isatty(STDERR_FILENO)) std::cerr << "\n";
 
   if (!o.trace_out.empty() && r.verdict == checker::Verdict::violated) {
     const Property *p = sys.property(r.violated);
