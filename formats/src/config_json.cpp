@@ -121,7 +121,8 @@ std::string config_from_json(const json &j, Config &out) {
 }
 
 std::string config_summary(const Config &cfg) {
-  std::string s = std::to_string(cfg.cpus) + " CPUs, asid_bits " + std::to_string(cfg.asid_bits) + ", tasks";
+  std::string s = std::to_string(cfg.cpus) + (cfg.cpus == 1 ? " CPU" : " CPUs") + ", asid_bits " +
+                  std::to_string(cfg.asid_bits) + ", tasks";
   for (const TaskSpec &t : cfg.tasks) {
     if (t.kind == TaskKind::idle || !t.born) continue;
     s += " " + t.name + "(" + (t.kind == TaskKind::user ? "user " + cfg.mm_name(t.mm) : "kthread") + ")";
