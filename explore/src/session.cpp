@@ -8,26 +8,16 @@
 #include <sstream>
 
 #include "ctxsw/explore/html.h"
+#include "ctxsw/formats/words.h"
 #include "ctxsw/model/describe.h"
 #include "ctxsw/properties/properties.h"
 
 namespace ctxsw::explore {
 namespace {
 
-std::vector<std::string> words(const std::string &line) {
-  std::vector<std::string> w;
-  std::istringstream is(line);
-  for (std::string x; is >> x;) w.push_back(x);
-  return w;
-}
+std::vector<std::string> words(const std::string &line) { return split_words(line); }
 
-bool parse_count(const std::string &s, long &v) {
-  if (s.empty() || s.size() > 9) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  v = std::stol(s);
-  return true;
-}
+bool parse_count(const std::string &s, long &v) { return parse_decimal(s, 9, v); }
 
 // The fields `show` prints always; the others (locals of the code a CPU is
 // executing, ghost variables) only when they hold something.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ctxsw/formats/scenario.h"
+#include "ctxsw/formats/words.h"
 
 #include <fstream>
 #include <map>
@@ -14,18 +15,12 @@
 namespace ctxsw {
 namespace {
 
-std::vector<std::string> words(const std::string &line) {
-  std::vector<std::string> w;
-  std::istringstream is(line);
-  for (std::string x; is >> x;) w.push_back(x);
-  return w;
-}
+std::vector<std::string> words(const std::string &line) { return split_words(line); }
 
 bool parse_int(const std::string &s, int &v) {
-  if (s.empty() || s.size() > 6) return false;
-  for (char ch : s)
-    if (ch < '0' || ch > '9') return false;
-  v = std::stoi(s);
+  long l = 0;
+  if (!parse_decimal(s, 6, l)) return false;
+  v = static_cast<int>(l);
   return true;
 }
 
