@@ -292,7 +292,8 @@ template <class V, class S, class Lay>
 
 }  // namespace
 
-CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props, bool symmetry) : model_(model) {
+CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props, bool symmetry)
+    : model_(model), start_(model.initial_state()) {
   if (symmetry) groups_ = symmetry_groups(model_.config());
   if (props.empty())
     for (const Property &p : all_properties()) props.push_back(&p);
@@ -390,14 +391,14 @@ void CtxswSystem::canonical(State &s) const {
 }
 
 std::vector<State> CtxswSystem::initial_states() const {
-  State s = model_.initial_state();
+  State s = start_;
   canonicalise(model_.config(), groups_, s);  // the model's own, once
   return {s};
 }
 
 void CtxswSystem::concretize(std::vector<State> &states, std::vector<Step> &labels) const {
   if (groups_.empty() || states.empty()) return;
-  std::vector<State> cs{model_.initial_state()};
+  std::vector<State> cs{start_};
   std::vector<Step> cl;
   for (size_t i = 1; i < states.size(); i++) {
     bool found = false;

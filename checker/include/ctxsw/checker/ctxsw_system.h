@@ -30,6 +30,10 @@ class CtxswSystem {
   void pack(const State &s, uint8_t *out) const;
   void unpack(const uint8_t *in, State &s) const;
 
+  // The exploration starts from model.initial_state(), or from `start` (a
+  // state the model reached, e.g. by replaying a scenario: ctxsw check --from).
+  void set_start(const State &start) { start_ = start; }
+  const State &start() const { return start_; }
   std::vector<State> initial_states() const;
   template <class F>
   void successors(const State &s, F &&f) const {
@@ -45,7 +49,7 @@ class CtxswSystem {
   // that permutation returns s itself). tests/checker_test.cpp compares the two.
   void canonical(State &s) const;
   // Turns a path of stored (canonical) states into a concrete execution of
-  // the model from its initial state, with the same length.
+  // the model from start(), with the same length.
   void concretize(std::vector<State> &states, std::vector<Step> &labels) const;
   bool symmetric() const { return !groups_.empty(); }
   size_t num_invariants() const { return invariants_.size(); }
@@ -59,6 +63,7 @@ class CtxswSystem {
 
  private:
   const Model &model_;
+  State start_;
   std::vector<const Property *> invariants_;
   const Property *deadlock_ = nullptr;
   std::vector<std::vector<SymmetryUnit>> groups_;
