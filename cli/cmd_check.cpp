@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // ctxsw check: exhaustive exploration of one configuration.
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "commands.h"
 #include "ctxsw/checker/ctxsw_system.h"
 #include "ctxsw/checker/explorer.h"
 #include "ctxsw/explore/html.h"
+#include "ctxsw/formats/prefix.h"
 #include "ctxsw/report/report.h"
 #include "options.h"
 
@@ -36,6 +37,7 @@ struct CheckOptions {
   bool quiet = false;
   unsigned workers = 0;  // 0: one per hardware thread
   bool no_symmetry = false;
+  std::string from;  // FILE[:LINE]
 };
 
 // "4G", "512M", "100000" → bytes; 0 on error.
@@ -68,7 +70,20 @@ bool write_file(const std::string &path, const std::string &text) {
 
 int run_check(const CheckOptions &o) {
   Config cfg;
-  if (auto e = build_config(o.config, cfg); !e.empty()) return usage_error(e);
+  ConfigOptions co = o.config;
+  if (!o.from.empty()) {
+    if (!co.config_file.empty())
+      return usage_error("--from FILE already takes the configuration from FILE; drop --config");
+    std::string path;
+    int line = 0;
+    if (auto e = split_from_spec(o.from, path, line); !e.empty()) return usage_error(e);
+    co.config_file = path;
+  }
+  if (auto e = build_config(co, cfg); !e.empty()) return usage_error(e);
+  Prefix prefix;
+  if (!o.from.empty()) {
+    if (auto e = replay_prefix(o.from, cfg, prefix); !e.empty()) return usage_error("--from: " + e);
+  }
   std::vector<const Property *> props;
   for (const std::string &n : o.properties) {
     const Property *p = property_by_name(n);
@@ -81,7 +96,8 @@ int run_check(const CheckOptions &o) {
   lim.time_limit_s = o.time_limit;
   if (!o.max_memory.empty()) {
     lim.max_memory = parse_size(o.max_memory);
-    if (!lim.max_memory) return usage_error("--max-memory: expected a size like 4G or 512M, got '" + o.max_memory + "'");
+    if (!lim.max_memory)
+      return usage_error("--max-memory: expected a size like 4G or 512M, got '" + o.max_memory + "'");
   }
   lim.stop = &g_stop;
   lim.workers = o.workers;
@@ -90,12 +106,17 @@ int run_check(const CheckOptions &o) {
 
   Model model(cfg);
   checker::CtxswSystem sys(model, props, !o.no_symmetry);
+  report::Start start;
+  if (!o.from.empty()) {
+    sys.set_start(prefix.states.back());
+    start = {prefix.origin, prefix.steps.size()};
+  }
   auto progress = [&](const checker::Progress &p) {
     if (o.quiet) return;
     // One line rewritten in place on a terminal, one line per second otherwise (logs).
     static const bool tty = isatty(STDERR_FILENO);
-    std::cerr << fmt::format("{}[ctxsw] {} states, {} queued, depth {}, {:.0f} states/s{}", tty ? "\r" : "",
-                             p.states, p.queue, p.depth, double(p.states) / p.seconds, tty ? "   " : "\n")
+    std::cerr << fmt::format("{}[ctxsw] {} states, {} queued, depth {}, {:.0f} states/s{}", tty ? "\r" : "", p.states,
+                             p.queue, p.depth, double(p.states) / p.seconds, tty ? "   " : "\n")
               << std::flush;
   };
   report::CheckResult r;
@@ -106,6 +127,13 @@ int run_check(const CheckOptions &o) {
     return usage_error(e.what());
   }
   if (!o.quiet && r.seconds >= 1.0 && isatty(STDERR_FILENO)) std::cerr << "\n";
+  if (r.verdict == checker::Verdict::violated && !prefix.steps.empty()) {
+    // The trace starts where the prefix ended: put the prefix in front, so
+    // that the counterexample runs from the initial state (ctxsw replay).
+    r.trace_states.erase(r.trace_states.begin());
+    r.trace_states.insert(r.trace_states.begin(), prefix.states.begin(), prefix.states.end());
+    r.trace_labels.insert(r.trace_labels.begin(), prefix.steps.begin(), prefix.steps.end());
+  }
 
   if (!o.trace_out.empty() && r.verdict == checker::Verdict::violated) {
     const Property *p = sys.property(r.violated);
@@ -118,10 +146,10 @@ int run_check(const CheckOptions &o) {
     if (!write_file(o.html, explore::trace_html(t))) return usage_error("--html: cannot write " + o.html);
   }
   if (o.json_out == "-") {
-    std::cout << report::check_to_json(sys, r).dump(2) << "\n";
+    std::cout << report::check_to_json(sys, r, start).dump(2) << "\n";
   } else {
-    report::print_check(std::cout, sys, r);
-    if (!o.json_out.empty() && !write_file(o.json_out, report::check_to_json(sys, r).dump(2) + "\n"))
+    report::print_check(std::cout, sys, r, start);
+    if (!o.json_out.empty() && !write_file(o.json_out, report::check_to_json(sys, r, start).dump(2) + "\n"))
       return usage_error("--json: cannot write " + o.json_out);
   }
   return report::exit_code(r);
@@ -143,6 +171,10 @@ void register_check(CLI::App &app, int &status) {
   cmd->add_option("--max-memory", o->max_memory, "stop (verdict incomplete) when the state store exceeds SIZE");
   cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
   cmd->add_option("--workers", o->workers, "threads expanding each BFS level (default: one per core; same results)");
+  cmd->add_option("--from", o->from,
+                  "explore from the state a scenario's steps reach (FILE, or FILE:LINE to stop after LINE); "
+                  "configuration from FILE")
+      ->group("Configuration");
   cmd->add_flag("--no-symmetry", o->no_symmetry, "store every state, not one per orbit of interchangeable tasks");
   cmd->callback([o, &status] { status = run_check(*o); });
 }

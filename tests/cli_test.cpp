@@ -3,6 +3,7 @@
 // build/ctxsw as a user meets it: exit codes, one-line errors, lists, the
 // kernel's configuration preconditions and their override.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
@@ -17,10 +18,10 @@ size_t lines(const std::string &s) { return static_cast<size_t>(std::count(s.beg
 TEST(Cli, ListsNameEveryPropertyAndMutant) {
   auto p = ctxsw("list-properties");
   EXPECT_EQ(p.status, 0);
-  for (const char *n : {"mm.no_use_after_free", "mm.count_exact", "mm.no_leak", "switch.last_is_previous",
-                        "switch.context_preserved", "sched.single_cpu", "sched.no_deadlock",
-                        "asid.unique_in_generation", "asid.reserved_respected", "tlb.no_stale_alias",
-                        "ttbr.matches_current"})
+  for (const char *n :
+       {"mm.no_use_after_free", "mm.count_exact", "mm.no_leak", "switch.last_is_previous", "switch.context_preserved",
+        "sched.single_cpu", "sched.no_deadlock", "asid.unique_in_generation", "asid.reserved_respected",
+        "tlb.no_stale_alias", "ttbr.matches_current"})
     EXPECT_NE(p.out.find(n), std::string::npos) << n;
   auto m = ctxsw("list-mutants");
   EXPECT_EQ(m.status, 0);
@@ -91,6 +92,72 @@ TEST(Cli, JsonResultIsMachineReadable) {
   j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["verdict"], "violated");
   EXPECT_GT(j["counterexample"]["steps"].size(), 3u);
+}
+
+// check --from: exhaustive search from the state a scenario's steps reach.
+// reserved_check_breaks_early needs two rollovers with one mm on both CPUs
+// (~130 steps, 5 user tasks), beyond a from-scratch search in a test; from
+// the state after line 43 (rollover 1 done, cpu1's reserved copy left stale
+// by the mutant) the shortest continuation is found in well under a second,
+// and the unmutated model has no violation within the same depth.
+TEST(Cli, CheckFromAScenarioStateFindsTheReservedCopiesBug) {
+  const std::string from = " --from " + test::src("examples/reserved_copies_two_threads.scn") + ":43";
+  const std::string trace = ::testing::TempDir() + "/ctxsw_from_trace.json";
+  auto r = ctxsw("check --quiet --mutant reserved_check_breaks_early --trace-out " + trace + from);
+  ASSERT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("ttbr.matches_current violated"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("start: the state after"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" from " + test::src("examples/reserved_copies_two_threads.scn") + ":43, then the shortest"),
+            std::string::npos)
+      << r.out;
+  // The trace starts at the initial state (prefix included): replay reproduces it.
+  auto rep = ctxsw("replay " + trace);
+  EXPECT_EQ(rep.status, 0) << rep.out;
+  EXPECT_NE(rep.out.find("REPRODUCED"), std::string::npos) << rep.out;
+  EXPECT_NE(rep.out.find("ttbr.matches_current violated"), std::string::npos) << rep.out;
+  std::remove(trace.c_str());
+
+  // The depth of the mutant's continuation, from the JSON result.
+  auto j = nlohmann::json::parse(ctxsw("check --quiet --mutant reserved_check_breaks_early --json -" + from).out);
+  const int depth = j["depth"].get<int>();
+  EXPECT_EQ(j["from"]["prefix_steps"].get<size_t>() + depth, j["counterexample"]["steps"].size());
+  r = ctxsw("check --quiet --max-depth " + std::to_string(depth) + from);
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("depth limit"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("VIOLATED"), std::string::npos) << r.out;
+}
+
+TEST(Cli, CheckFromRefusesAPrefixItCannotReplay) {
+  const std::string dir = ::testing::TempDir();
+  auto write = [&](const std::string &name, const std::string &text) {
+    std::string path = dir + "/" + name;
+    FILE *f = std::fopen(path.c_str(), "w");
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+    return path;
+  };
+  const std::string disabled =
+      write("ctxsw_from_disabled.scn", "cpus 1\nmm a\ntask A user a\ncpu0 switch A\ncpu0 switch A\n");
+  const std::string seed001 = test::src("examples/seed001_asid_cases.scn");
+  struct Case {
+    std::string args, says;
+  };
+  for (const Case &c : std::vector<Case>{
+           {"--from " + disabled, disabled + ":5: cpu0 __schedule"},
+           {"--from " + seed001, "seed001_asid_cases.scn:32: --from cannot start after a 'set' line"},
+           {"--from " + disabled + ":0", "line number out of range"},
+           {"--from /nonexistent.scn:3", "/nonexistent.scn"},
+           {"--from " + disabled + " --config " + disabled, "drop --config"},
+       }) {
+    auto r = ctxsw("check --quiet " + c.args);
+    EXPECT_EQ(r.status, 2) << c.args << "\n" << r.out;
+    EXPECT_EQ(lines(r.out), 1u) << c.args << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.says), std::string::npos) << c.args << "\n" << r.out;
+  }
+  // A prefix that stops before the disabled step replays.
+  auto r = ctxsw("check --quiet --from " + disabled + ":4");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("all properties hold"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ReplayPassesOnTheSeedScenarios) {

@@ -51,9 +51,12 @@ void print_trace(std::ostream &out, const Config &cfg, const std::vector<State> 
   }
 }
 
-void print_check(std::ostream &out, const checker::CtxswSystem &sys, const CheckResult &r) {
+void print_check(std::ostream &out, const checker::CtxswSystem &sys, const CheckResult &r, const Start &start) {
   const Config &cfg = sys.model().config();
   out << "configuration: " << config_summary(cfg) << "\n";
+  if (!start.origin.empty())
+    out << fmt::format("start: the state after {} ({} steps); counts are of the states reachable from it\n",
+                       start.origin, start.prefix_steps);
   const char *v = r.verdict == checker::Verdict::holds      ? "all properties hold (exhaustive)"
                   : r.verdict == checker::Verdict::violated ? "VIOLATION"
                                                             : "INCOMPLETE";
@@ -74,7 +77,12 @@ void print_check(std::ostream &out, const checker::CtxswSystem &sys, const Check
     const Property *p = sys.property(r.violated);
     out << fmt::format("\n{} violated: {}\n", p ? p->name : "?", r.detail);
     if (p) out << "  protects: " << p->protects << "\n";
-    out << fmt::format("shortest counterexample ({} steps):\n", r.trace_labels.size());
+    if (start.origin.empty())
+      out << fmt::format("shortest counterexample ({} steps):\n", r.trace_labels.size());
+    else
+      out << fmt::format("counterexample ({} steps: {} from {}, then the shortest continuation, {} steps):\n",
+                         r.trace_labels.size(), start.prefix_steps, start.origin,
+                         r.trace_labels.size() - start.prefix_steps);
     print_trace(out, cfg, r.trace_states, r.trace_labels);
   }
 }
@@ -116,7 +124,7 @@ json trace_to_json(const Config &cfg, const std::vector<State> &states, const st
   return j;
 }
 
-json check_to_json(const checker::CtxswSystem &sys, const CheckResult &r) {
+json check_to_json(const checker::CtxswSystem &sys, const CheckResult &r, const Start &start) {
   const Config &cfg = sys.model().config();
   json props = json::object();
   for (const Property &p : all_properties())
@@ -133,6 +141,7 @@ json check_to_json(const checker::CtxswSystem &sys, const CheckResult &r) {
             {"seconds", r.seconds},
             {"bytes_per_state", r.bytes_per_state},
             {"properties", props}};
+  if (!start.origin.empty()) j["from"] = {{"scenario", start.origin}, {"prefix_steps", start.prefix_steps}};
   if (r.verdict == checker::Verdict::incomplete)
     j["incomplete"] = {{"reason", r.stop_reason}, {"queue_left", r.queue_left}};
   if (r.verdict == checker::Verdict::violated) {
