@@ -58,6 +58,14 @@ uint64_t parse_size(const std::string &s) {
   return 0;
 }
 
+// Whether path can be created (probes with the temporary name write_file uses).
+bool writable(const std::string &path) {
+  std::string tmp = path + ".tmp";
+  bool ok = static_cast<bool>(std::ofstream(tmp));
+  std::remove(tmp.c_str());
+  return ok;
+}
+
 // Writes a file completely or not at all (no partial outputs on error).
 bool write_file(const std::string &path, const std::string &text) {
   std::string tmp = path + ".tmp";
@@ -98,6 +106,11 @@ int run_check(const CheckOptions &o) {
     lim.max_memory = parse_size(o.max_memory);
     if (!lim.max_memory)
       return usage_error("--max-memory: expected a size like 4G or 512M, got '" + o.max_memory + "'");
+  }
+  // Output files are written after the run: find out now that they cannot be.
+  for (const std::string *path : {&o.json_out, &o.trace_out, &o.html}) {
+    if (path->empty() || *path == "-") continue;
+    if (!writable(*path)) return usage_error("cannot write " + *path);
   }
   lim.stop = &g_stop;
   lim.workers = o.workers;
@@ -165,12 +178,14 @@ void register_check(CLI::App &app, int &status) {
   cmd->add_option("--json", o->json_out, "write the result as JSON to FILE ('-' for stdout)");
   cmd->add_option("--trace-out", o->trace_out, "write the counterexample as a JSON trace");
   cmd->add_option("--html", o->html, "write the counterexample as a self-contained HTML viewer");
-  cmd->add_option("--max-states", o->max_states, "stop (verdict incomplete) after N states");
-  cmd->add_option("--max-depth", o->max_depth, "do not expand states deeper than N steps");
-  cmd->add_option("--time-limit", o->time_limit, "stop (verdict incomplete) after S seconds");
+  cmd->add_option("--max-states", o->max_states, "stop (verdict incomplete) after N states")->check(positive_number());
+  cmd->add_option("--max-depth", o->max_depth, "do not expand states deeper than N steps")
+      ->check(non_negative_integer());
+  cmd->add_option("--time-limit", o->time_limit, "stop (verdict incomplete) after S seconds")->check(positive_number());
   cmd->add_option("--max-memory", o->max_memory, "stop (verdict incomplete) when the state store exceeds SIZE");
   cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
-  cmd->add_option("--workers", o->workers, "threads expanding each BFS level (default: one per core; same results)");
+  cmd->add_option("--workers", o->workers, "threads expanding each BFS level (default: one per core; same results)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--from", o->from,
                   "explore from the state a scenario's steps reach (FILE, or FILE:LINE to stop after LINE); "
                   "configuration from FILE")

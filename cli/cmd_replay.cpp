@@ -42,6 +42,11 @@ int replay_json(const ReplayOptions &o) {
     return 0;
   }
   explore::ReplayOutcome r = explore::replay_trace(tf);
+  // A trace whose first state is not its configuration's initial state was
+  // not written for that configuration (or was edited): bad input, not a
+  // divergence of the model.
+  if (!r.ok && r.diverged_at == 0)
+    return usage_error(o.file + ": " + r.message + " (not a trace of the configuration it records)");
   const explore::Trace &t = r.trace;
   if (!o.quiet) {
     std::cout << "initial state:\n";

@@ -28,6 +28,10 @@ int main(int argc, char **argv) {
   } catch (const CLI::CallForAllHelp &e) {
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
+    // "ctxsw frobnicate": name the word rather than CLI11's "A subcommand is required".
+    auto named = [&](CLI::App *s) { return s->check_name(argv[1]); };
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands(named).empty())
+      return ctxsw::cli::usage_error(std::string("unknown command '") + argv[1] + "' (ctxsw --help lists them)");
     return ctxsw::cli::usage_error(e.what());
   }
   return status;

@@ -10,13 +10,18 @@ namespace ctxsw::cli {
 void add_config_options(CLI::App *cmd, ConfigOptions &o) {
   cmd->add_option("--cpus", o.cpus, "number of CPUs (1-4)")->capture_default_str()->group("Configuration");
   cmd->add_option("--asid-bits", o.asid_bits, "hardware ASID width (2-8 here; ctxsw prove covers 16)")
-      ->capture_default_str()->group("Configuration");
+      ->capture_default_str()
+      ->group("Configuration");
   cmd->add_option("--procs", o.procs, "user processes A, B, ... each with its own mm a, b, ...")
-      ->capture_default_str()->group("Configuration");
+      ->capture_default_str()
+      ->group("Configuration");
   cmd->add_option("--threads", o.threads, "extra user threads A1, A2, ... sharing mm a")
-      ->capture_default_str()->group("Configuration");
+      ->capture_default_str()
+      ->group("Configuration");
   cmd->add_option("--kthreads", o.kthreads, "kernel threads K, K2, ...")->capture_default_str()->group("Configuration");
-  cmd->add_option("--fork", o.fork, "how many tasks fork/clone may create")->capture_default_str()->group("Configuration");
+  cmd->add_option("--fork", o.fork, "how many tasks fork/clone may create")
+      ->capture_default_str()
+      ->group("Configuration");
   cmd->add_flag("--no-exit", o.no_exit, "user tasks never exit")->group("Configuration");
   cmd->add_flag("--kthread-use-mm", o.kthread_use_mm, "kernel threads may kthread_use_mm()/kthread_unuse_mm()")
       ->group("Configuration");
@@ -48,7 +53,8 @@ std::string build_config(const ConfigOptions &o, Config &out) {
     cfg.tasks.clear();
     for (int p = 0; p < o.procs; p++) {
       cfg.mm_names.push_back(std::string(1, static_cast<char>('a' + p)));
-      cfg.tasks.push_back({std::string(1, static_cast<char>('A' + p)), TaskKind::user, static_cast<uint8_t>(p + 1), true});
+      cfg.tasks.push_back(
+          {std::string(1, static_cast<char>('A' + p)), TaskKind::user, static_cast<uint8_t>(p + 1), true});
     }
     for (int t = 0; t < o.threads; t++) cfg.tasks.push_back({"A" + std::to_string(t + 1), TaskKind::user, 1, true});
     for (int k = 0; k < o.kthreads; k++)
@@ -70,6 +76,29 @@ std::string build_config(const ConfigOptions &o, Config &out) {
   if (auto e = validate(cfg); !e.empty()) return e;
   out = std::move(cfg);
   return "";
+}
+
+CLI::Validator positive_number() {
+  return CLI::Validator(
+      [](std::string &s) -> std::string {
+        try {
+          size_t pos = 0;
+          double v = std::stod(s, &pos);
+          if (pos == s.size() && v > 0 && v < 1e18) return "";
+        } catch (...) {
+        }
+        return "expected a number > 0, got '" + s + "'";
+      },
+      "NUMBER > 0");
+}
+
+CLI::Validator non_negative_integer() {
+  return CLI::Validator(
+      [](std::string &s) -> std::string {
+        if (!s.empty() && s.size() <= 9 && s.find_first_not_of("0123456789") == std::string::npos) return "";
+        return "expected an integer >= 0, got '" + s + "'";
+      },
+      "INTEGER >= 0");
 }
 
 int usage_error(const std::string &msg) {

@@ -32,6 +32,11 @@ void add_config_options(CLI::App *cmd, ConfigOptions &o);
 // Builds and validates the configuration; returns "" or a one-line error.
 std::string build_config(const ConfigOptions &o, Config &out);
 
+// Validators for numeric options, with messages that say what is expected:
+// "--time-limit: expected a number > 0, got '-5'".
+CLI::Validator positive_number();
+CLI::Validator non_negative_integer();
+
 // Errors of the user's input: print "ctxsw: error: MSG" and return 2.
 int usage_error(const std::string &msg);
 
