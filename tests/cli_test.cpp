@@ -28,16 +28,7 @@ TEST(Cli, ListsNameEveryPropertyAndMutant) {
   for (const MutantInfo &i : all_mutants()) EXPECT_NE(m.out.find(i.name), std::string::npos) << i.name;
 }
 
-TEST(Cli, BadInputGivesOneLineAndExit2) {
-  for (const char *args : {"check --mutant bogus", "check --cpus 9", "check --asid-bits 9", "check --bogus-flag",
-                           "check --property mm.nothing", "check --max-memory lots", "replay /nonexistent.scn",
-                           "check --cpus 3 --asid-bits 2", "check --procs -1"}) {
-    auto r = ctxsw(args);
-    EXPECT_EQ(r.status, 2) << args << "\n" << r.out;
-    EXPECT_EQ(lines(r.out), 1u) << args << "\n" << r.out;
-    EXPECT_EQ(r.out.rfind("ctxsw: error: ", 0), 0u) << args << "\n" << r.out;
-  }
-}
+// Bad input of every kind: tests/bad_input_test.cpp.
 
 TEST(Cli, ForbiddenConfigurationIsRefusedWithTheKernelsReasonAndExploredOnRequest) {
   auto r = ctxsw("check --cpus 3 --asid-bits 2");
