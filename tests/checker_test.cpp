@@ -7,6 +7,8 @@
 //    the figures of a plain serial breadth-first search written here
 //    independently (states, transitions, depth, verdict, violated property,
 //    the counterexample itself), also when it stops at a state limit;
+//  - the canonical form is one: invariant under random renamings of random
+//    reachable states, and a member of the state's orbit (RapidCheck);
 //  - symmetry reduction stores exactly one state per orbit of the unreduced
 //    reachable set, and keeps verdicts and shortest-counterexample lengths.
 #include <gtest/gtest.h>
@@ -96,14 +98,6 @@ RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTrip, ()) {
     RC_ASSERT(back == s);
     RC_ASSERT(packed(sys, back) == rec);
     std::vector<State> next;
-    model.successors(s, [&](const Step &, const State &n) {
-      // The checker's canonical form is the model's.
-      State mine = n, theirs = n;
-      sys.canonical(mine);
-      canonicalise(model.config(),
-                   symmetric ? symmetry_groups(model.config()) : decltype(symmetry_groups(model.config())){}, theirs);
-      RC_ASSERT(mine == theirs);
-    });
     sys.successors(s, [&](const Step &, const State &n) { next.push_back(n); });
     if (next.empty()) break;
     s = next[*rc::gen::inRange<size_t>(0, next.size())];
@@ -117,6 +111,89 @@ TEST(CheckerPack, ValueThatDoesNotFitThrows) {
   s.mm[1].count = 200;  // beyond the mm_count field of an unmutated configuration
   std::vector<uint8_t> buf(sys.packed_bytes());
   EXPECT_THROW(sys.pack(s, buf.data()), std::length_error);
+}
+
+// ---- the canonical form under symmetry ----
+
+std::vector<Shape> symmetry_shapes() {
+  std::vector<Shape> v;
+  v.push_back({.procs = 2, .kthreads = 1, .fork = 1});
+  v.push_back({.procs = 4, .kthreads = 0, .fork = 0, .exit = false});
+  v.push_back({.procs = 3, .kthreads = 2, .fork = 1});
+  v.push_back({.cpus = 3, .asid_bits = 3, .procs = 3, .kthreads = 2, .fork = 0});
+  v.push_back({.cpus = 1, .procs = 3, .kthreads = 3, .fork = 0, .kthread_use_mm = true});
+  v.push_back({.asid_bits = 3, .procs = 3, .kthreads = 0, .fork = 0, .pinned = true});
+  return v;
+}
+
+// A random renaming of s: of the units of each symmetry group, and of the
+// non-zero generation values (injectively).
+State random_renaming(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, const State &s) {
+  TaskPerm tp;
+  MmPerm mp;
+  for (int i = 0; i < kMaxTasks; i++) tp[i] = static_cast<uint8_t>(i);
+  for (int i = 0; i < kMaxMms; i++) mp[i] = static_cast<uint8_t>(i);
+  for (const auto &g : groups) {
+    std::vector<size_t> to(g.size());
+    for (size_t i = 0; i < g.size(); i++) to[i] = i;
+    for (size_t i = g.size(); i > 1; i--) std::swap(to[i - 1], to[*rc::gen::inRange<size_t>(0, i)]);
+    for (size_t i = 0; i < g.size(); i++) {
+      tp[g[i].task] = g[to[i]].task;
+      if (g[i].mm != kNone) mp[g[i].mm] = g[to[i]].mm;
+    }
+  }
+  State n = permute(cfg, s, tp, mp);
+  if (!cfg.renumber_generations) return n;
+  std::array<uint8_t, 256> gen{};  // 0 stays 0; others to distinct values in 1..255
+  std::vector<uint8_t> pool;
+  for (int i = 1; i < 256; i++) pool.push_back(static_cast<uint8_t>(i));
+  for (size_t i = pool.size(); i > 1; i--) std::swap(pool[i - 1], pool[*rc::gen::inRange<size_t>(0, i)]);
+  for (int i = 1; i < 256; i++) gen[i] = pool[static_cast<size_t>(i - 1)];
+  auto G = [&](CtxId &id) { id.gen = gen[id.gen]; };
+  for (int m = 0; m < cfg.nr_mms(); m++) G(n.mm[m].id);
+  for (int c = 0; c < cfg.cpus; c++) {
+    G(n.cpu[c].active);
+    G(n.cpu[c].reserved);
+    G(n.cpu[c].asid);
+    G(n.cpu[c].old_active);
+  }
+  n.generation = gen[n.generation];
+  return n;
+}
+
+// canonical(renaming(s)) == canonical(s) for random reachable states and random
+// renamings, and canonical(s) is a member of s's orbit (same representative
+// as s under the brute-force canonical form, which tries every renaming).
+RC_GTEST_PROP(CheckerSymmetry, CanonicalFormIsInvariantAndInTheOrbit, ()) {
+  static const std::vector<Shape> shapes = symmetry_shapes();
+  const Shape shape = *rc::gen::elementOf(shapes);
+  Model model(make(shape));
+  const Config &cfg = model.config();
+  const auto groups = symmetry_groups(cfg);
+  RC_ASSERT(!groups.empty());
+  checker::CtxswSystem sys(model);
+  State s = model.initial_state();
+  const int steps = *rc::gen::inRange(0, 200);
+  for (int i = 0; i <= steps; i++) {
+    State c = s;
+    sys.canonical(c);
+    State again = c;
+    sys.canonical(again);
+    RC_ASSERT(again == c);  // idempotent
+    State brute_s = s, brute_c = c;
+    canonicalise_exhaustive(cfg, groups, brute_s);
+    canonicalise_exhaustive(cfg, groups, brute_c);
+    RC_ASSERT(brute_s == brute_c);  // c is in s's orbit
+    for (int k = 0; k < 3; k++) {
+      State r = random_renaming(cfg, groups, s);
+      sys.canonical(r);
+      RC_ASSERT(r == c);
+    }
+    std::vector<State> next;
+    model.successors(s, [&](const Step &, const State &n) { next.push_back(n); });
+    if (next.empty()) break;
+    s = next[*rc::gen::inRange<size_t>(0, next.size())];  // a concrete (unreduced) walk
+  }
 }
 
 // ---- a plain serial BFS, the reference for the explorer's figures ----
@@ -274,7 +351,7 @@ TEST(CheckerSymmetry, ReducedCountIsTheNumberOfOrbitsOfTheUnreducedReachableSet)
       State s = queue.front();
       queue.pop_front();
       State c = s;
-      canonicalise(cfg, groups, c);
+      canonicalise_exhaustive(cfg, groups, c);  // brute force: not the checker's code
       orbits.insert(bytes(c));
       model.successors(s, [&](const Step &, const State &n) {
         if (seen.insert(bytes(n)).second) queue.push_back(n);

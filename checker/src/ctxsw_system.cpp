@@ -357,38 +357,7 @@ void CtxswSystem::unpack(const uint8_t *in, State &s) const {
   visit_state(r, model_.config(), L_, s);
 }
 
-void CtxswSystem::canonical(State &s) const {
-  constexpr size_t kMaxGroups = 4;
-  if (groups_.empty()) return;
-  if (groups_.size() > kMaxGroups) return canonicalise(model_.config(), groups_, s);
-  const Config &cfg = model_.config();
-  TaskPerm tp;
-  MmPerm mp;
-  for (int i = 0; i < kMaxTasks; i++) tp[i] = static_cast<uint8_t>(i);
-  for (int i = 0; i < kMaxMms; i++) mp[i] = static_cast<uint8_t>(i);
-  std::array<std::array<uint8_t, kMaxTasks>, kMaxGroups> order{};
-  for (size_t g = 0; g < groups_.size(); g++)
-    for (size_t i = 0; i < groups_[g].size(); i++) order[g][i] = static_cast<uint8_t>(i);
-  // The same enumeration as canonicalise(): the product of the groups'
-  // permutations in next_permutation order, identity first (skipped here).
-  auto advance = [&] {
-    size_t g = 0;
-    while (g < groups_.size() && !std::next_permutation(order[g].begin(), order[g].begin() + groups_[g].size())) g++;
-    return g < groups_.size();
-  };
-  State best = s;
-  while (advance()) {
-    for (size_t g = 0; g < groups_.size(); g++)
-      for (size_t i = 0; i < groups_[g].size(); i++) {
-        const SymmetryUnit &from = groups_[g][i], &to = groups_[g][order[g][i]];
-        tp[from.task] = to.task;
-        if (from.mm != kNone) mp[from.mm] = to.mm;
-      }
-    State n = permute(cfg, s, tp, mp);
-    if (std::memcmp(&n, &best, sizeof(State)) < 0) best = n;
-  }
-  s = best;
-}
+void CtxswSystem::canonical(State &s) const { canonicalise(model_.config(), groups_, s); }
 
 std::vector<State> CtxswSystem::initial_states() const {
   State s = start_;

@@ -1,9 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0-only
+//
+// Symmetry: one representative per orbit of interchangeable processes and
+// kernel threads (symmetry.h), computed by sorting rather than by trying
+// every permutation.
+//
+// Why canonicalise() is a canonical form. Let G be the group of renamings
+// of the units of each symmetry group (a unit: a process's task and mm, or
+// a kernel thread), and R the renamings of generation values that keep 0 and
+// are injective (docs/generations.md; renumber_generations() is r, with
+// r(g(x)) = r(x) for every g in R because it only looks at which slots hold
+// equal values). G and R commute. For a state s:
+//
+//  1. Every unit u gets a key k_s(u) built only from facts that every
+//     renaming in G x R carries along with u: u's own fields, with
+//     references written as "itself", "fixed task/mm number x" or "some unit
+//     of group g"; the generation of its mm as a label that does not depend
+//     on generation values or on unit names (0, the global generation, the
+//     n-th distinct generation met in the slots that are never renamed —
+//     fixed mms, then each CPU's — or "other"); and, summed (so that scan
+//     order does not matter), one hash per location that refers to u (a
+//     CPU's field, a TLB entry (cpu, ASID), a fixed task's field, or another
+//     unit's field together with that unit's group). So for q in G and g in
+//     R: k_{q(g(s))}(q(u)) = k_s(u).
+//  2. P(s) is the set of renamings that put the units of each group in
+//     ascending key order (the units with equal keys in every order). By 1,
+//     P(q(g(s))) = { p o q^-1 : p in P(s) }.
+//  3. canonicalise(s) = the bytewise least r(p(s)) for p in P(s). By 2 the
+//     candidates for q(g(s)) are r(p(q^-1(q(g(s))))) = r(g(p(s))) = r(p(s)):
+//     the same set, hence the same least element. And the result is r(p(s))
+//     for a p in G: a member of s's orbit. So two states get the same
+//     representative if and only if they are in the same orbit of G x R —
+//     whichever order the keys induce, and whatever hash collisions do
+//     (a collision only makes more units "equal").
+//  4. Equal keys are rare except for units that are identical (e.g. tasks
+//     that have not run yet). If swapping two neighbours of a block of equal
+//     keys maps the first candidate c to itself (r(t(c)) = c), for every
+//     neighbouring pair of the block, then every ordering of the block is an
+//     automorphism of c (transpositions of neighbours generate the symmetric
+//     group, and they commute with the renamings of the other blocks), so the
+//     block adds no new candidate and is not enumerated.
+//
+// With Config::renumber_generations off, r is the identity and R is trivial:
+// the same argument with G alone.
 #include "ctxsw/model/symmetry.h"
 
 #include <algorithm>
 #include <cstring>
 
+#include "ctxsw/model/generations.h"
 #include "kernel.h"
 
 namespace ctxsw {
@@ -54,38 +98,267 @@ State permute(const Config &cfg, const State &s, const TaskPerm &tp, const MmPer
     cs.sm_next = M(cs.sm_next);
     cs.ref_mm = M(cs.ref_mm);
     cs.op_mm = M(cs.op_mm);
-    for (int i = 0; i < cs.tlb.n; i++) cs.tlb.e[i].mm = M(cs.tlb.e[i].mm);
-    kernel::tlb_canonicalise(cs.tlb);
+    bool moved = false;
+    for (int i = 0; i < cs.tlb.n; i++) {
+      uint8_t m = M(cs.tlb.e[i].mm);
+      moved |= m != cs.tlb.e[i].mm;
+      cs.tlb.e[i].mm = m;
+    }
+    if (moved) kernel::tlb_canonicalise(cs.tlb);
   }
   return n;
 }
 
-void canonicalise(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s) {
-  if (groups.empty()) return;
-  TaskPerm tp;
-  MmPerm mp;
+namespace {
+
+constexpr size_t kMaxGroups = 4;
+constexpr size_t kMaxUnits = kMaxTasks;
+
+inline uint64_t mix(uint64_t x) {  // splitmix64's finaliser
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+inline uint64_t step(uint64_t h, uint64_t v) { return mix(h ^ v) + v; }
+
+// Location tags (only their distinctness matters).
+enum : uint64_t { kLocFixedTask = 1, kLocCpu = 2, kLocTlb = 3, kLocUnit = 4 };
+inline uint64_t loc(uint64_t kind, uint64_t a, uint64_t b, uint64_t c = 0) {
+  return mix((kind << 48) ^ (a << 32) ^ (b << 16) ^ c);
+}
+
+struct Keys {
+  // unit_task[t] / unit_mm[m]: 0 if fixed, else 1 + group (the unit's group).
+  std::array<uint8_t, kMaxTasks> unit_task{};
+  std::array<uint8_t, kMaxMms> unit_mm{};
+  std::array<uint64_t, kMaxTasks> in_task{};  // sums of location hashes referring to the task
+  std::array<uint64_t, kMaxMms> in_mm{};
+  std::array<uint8_t, 256> gen_label{};
+};
+
+uint64_t unit_key(const State &s, Keys &k, const SymmetryUnit &u) {
+  auto rel_task = [&](uint8_t x) -> uint64_t {
+    if (x == u.task) return 0x1fe;
+    if (x < kMaxTasks && k.unit_task[x]) return 0x100 + k.unit_task[x];
+    return x;
+  };
+  auto rel_mm = [&](uint8_t x) -> uint64_t {
+    if (u.mm != kNone && x == u.mm) return 0x1fc;
+    if (x < kMaxMms && k.unit_mm[x]) return 0x180 + k.unit_mm[x];
+    return x;
+  };
+  const TaskState &ts = s.task[u.task];
+  uint64_t h = 0;
+  h = step(h, static_cast<uint64_t>(ts.run) | uint64_t{ts.on_cpu} << 8 | uint64_t{ts.exited_mm} << 16);
+  h = step(h, rel_mm(ts.mm) | rel_mm(ts.active_mm) << 12);
+  h = step(h,
+           rel_task(ts.saved_ctx) | rel_task(ts.sw_prev) << 12 | rel_task(ts.sw_next) << 24 | rel_task(ts.last) << 36);
+  h = step(h, k.in_task[u.task]);
+  if (u.mm != kNone) {
+    const MmState &ms = s.mm[u.mm];
+    h = step(h, uint64_t{ms.live} | uint64_t{ms.freed} << 8 | uint64_t{ms.users} << 16 | uint64_t{ms.count} << 24 |
+                    uint64_t{ms.pinned} << 32 | uint64_t{ms.underflow} << 40);
+    h = step(h, uint64_t{k.gen_label[ms.id.gen]} | uint64_t{ms.id.asid} << 8);
+    h = step(h, k.in_mm[u.mm]);
+  }
+  return h;
+}
+
+void compute_keys(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, const State &s, Keys &k) {
+  for (size_t g = 0; g < groups.size(); g++)
+    for (const SymmetryUnit &u : groups[g]) {
+      k.unit_task[u.task] = static_cast<uint8_t>(g + 1);
+      if (u.mm != kNone) k.unit_mm[u.mm] = static_cast<uint8_t>(g + 1);
+    }
+  // Generation labels: 0 stays 0, the global one is 1, then the values met in
+  // never-renamed slots in a fixed order; the rest (held only by units' mms) 255.
+  k.gen_label.fill(0xff);
+  k.gen_label[0] = 0;
+  uint8_t next = 1;
+  auto label = [&](uint8_t gen) {
+    if (k.gen_label[gen] == 0xff) k.gen_label[gen] = ++next;
+  };
+  k.gen_label[s.generation] = 1;
+  for (int m = 0; m < cfg.nr_mms(); m++)
+    if (!k.unit_mm[m]) label(s.mm[m].id.gen);
+  for (int c = 0; c < cfg.cpus; c++) {
+    const CpuState &cs = s.cpu[c];
+    label(cs.active.gen);
+    label(cs.reserved.gen);
+    label(cs.asid.gen);
+    label(cs.old_active.gen);
+  }
+  k.gen_label[0] = 0;
+  // Locations that refer to units.
+  auto to_task = [&](uint8_t x, uint64_t where) {
+    if (x < kMaxTasks && k.unit_task[x]) k.in_task[x] += where;
+  };
+  auto to_mm = [&](uint8_t x, uint64_t where) {
+    if (x < kMaxMms && k.unit_mm[x]) k.in_mm[x] += where;
+  };
+  for (int t = 0; t < cfg.nr_tasks(); t++) {
+    const TaskState &ts = s.task[t];
+    // A fixed task's fields are fixed locations; a unit's fields are located
+    // by the unit's group and by whether they refer to the unit itself.
+    const bool unit = k.unit_task[t] != 0;
+    auto where = [&](uint64_t field, uint8_t x) {
+      return unit ? loc(kLocUnit, k.unit_task[t], field, x == t) : loc(kLocFixedTask, static_cast<uint64_t>(t), field);
+    };
+    to_mm(ts.mm, where(0, kNone));
+    to_mm(ts.active_mm, where(1, kNone));
+    to_task(ts.saved_ctx, where(2, ts.saved_ctx));
+    to_task(ts.sw_prev, where(3, ts.sw_prev));
+    to_task(ts.sw_next, where(4, ts.sw_next));
+    to_task(ts.last, where(5, ts.last));
+  }
+  for (int c = 0; c < cfg.cpus; c++) {
+    const CpuState &cs = s.cpu[c];
+    const uint64_t cu = static_cast<uint64_t>(c);
+    to_task(cs.curr, loc(kLocCpu, cu, 0));
+    to_task(cs.sp_el0, loc(kLocCpu, cu, 1));
+    to_task(cs.regs, loc(kLocCpu, cu, 2));
+    to_task(cs.fts_prev, loc(kLocCpu, cu, 3));
+    to_task(cs.ghost_prev_curr, loc(kLocCpu, cu, 4));
+    to_mm(cs.prev_mm, loc(kLocCpu, cu, 5));
+    to_mm(cs.ttbr0, loc(kLocCpu, cu, 6));
+    to_mm(cs.sm_prev, loc(kLocCpu, cu, 7));
+    to_mm(cs.sm_next, loc(kLocCpu, cu, 8));
+    to_mm(cs.ref_mm, loc(kLocCpu, cu, 9));
+    to_mm(cs.op_mm, loc(kLocCpu, cu, 10));
+    for (int i = 0; i < cs.tlb.n; i++) to_mm(cs.tlb.e[i].mm, loc(kLocTlb, cu, cs.tlb.e[i].asid));
+  }
+}
+
+// The renaming that sends the unit at index from[g][i] of group g to slot i.
+void renaming(const std::vector<std::vector<SymmetryUnit>> &groups,
+              const std::array<std::array<uint8_t, kMaxUnits>, kMaxGroups> &from, TaskPerm &tp, MmPerm &mp) {
   for (int i = 0; i < kMaxTasks; i++) tp[i] = static_cast<uint8_t>(i);
   for (int i = 0; i < kMaxMms; i++) mp[i] = static_cast<uint8_t>(i);
-  State best = s;
-  // Enumerate the product of the groups' permutations (groups are small).
-  std::vector<std::vector<int>> order(groups.size());
   for (size_t g = 0; g < groups.size(); g++)
-    for (size_t i = 0; i < groups[g].size(); i++) order[g].push_back(static_cast<int>(i));
-  auto apply_group_perms = [&]() {
+    for (size_t i = 0; i < groups[g].size(); i++) {
+      const SymmetryUnit &f = groups[g][from[g][i]], &to = groups[g][i];
+      tp[f.task] = to.task;
+      if (f.mm != kNone) mp[f.mm] = to.mm;
+    }
+}
+
+State rename(const Config &cfg, const State &s, const TaskPerm &tp, const MmPerm &mp) {
+  State n = permute(cfg, s, tp, mp);
+  if (cfg.renumber_generations) renumber_generations(cfg, n);
+  return n;
+}
+
+// Slow and simple, for groups beyond the fixed-size arrays below (never in
+// configurations the CLI accepts): the least r(p(s)) over all of G.
+void canonicalise_by_enumeration(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s) {
+  std::vector<std::vector<int>> ord(groups.size());
+  for (size_t g = 0; g < groups.size(); g++)
+    for (size_t i = 0; i < groups[g].size(); i++) ord[g].push_back(static_cast<int>(i));
+  State best = s;
+  if (cfg.renumber_generations) renumber_generations(cfg, best);
+  TaskPerm tp;
+  MmPerm mp;
+  for (;;) {
+    for (int i = 0; i < kMaxTasks; i++) tp[i] = static_cast<uint8_t>(i);
+    for (int i = 0; i < kMaxMms; i++) mp[i] = static_cast<uint8_t>(i);
     for (size_t g = 0; g < groups.size(); g++)
       for (size_t i = 0; i < groups[g].size(); i++) {
-        const SymmetryUnit &from = groups[g][i], &to = groups[g][order[g][i]];
-        tp[from.task] = to.task;
-        if (from.mm != kNone) mp[from.mm] = to.mm;
+        const SymmetryUnit &f = groups[g][i], &to = groups[g][ord[g][i]];
+        tp[f.task] = to.task;
+        if (f.mm != kNone) mp[f.mm] = to.mm;
       }
-  };
-  for (;;) {
-    apply_group_perms();
-    State n = permute(cfg, s, tp, mp);
+    State n = rename(cfg, s, tp, mp);
     if (std::memcmp(&n, &best, sizeof(State)) < 0) best = n;
     size_t g = 0;
-    while (g < groups.size() && !std::next_permutation(order[g].begin(), order[g].end())) g++;
+    while (g < groups.size() && !std::next_permutation(ord[g].begin(), ord[g].end())) g++;
     if (g == groups.size()) break;
+  }
+  s = best;
+}
+
+}  // namespace
+
+void canonicalise_exhaustive(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s) {
+  if (groups.empty()) return;
+  canonicalise_by_enumeration(cfg, groups, s);
+}
+
+void canonicalise(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s) {
+  if (groups.empty()) return;
+  if (groups.size() > kMaxGroups) return canonicalise_by_enumeration(cfg, groups, s);
+  Keys k;
+  compute_keys(cfg, groups, s, k);
+  // from[g][i]: index (in groups[g]) of the unit put in slot i; sorted by key.
+  std::array<std::array<uint8_t, kMaxUnits>, kMaxGroups> from{};
+  std::array<std::array<uint64_t, kMaxUnits>, kMaxGroups> key{};
+  for (size_t g = 0; g < groups.size(); g++) {
+    const size_t n = groups[g].size();
+    std::array<uint64_t, kMaxUnits> kk{};
+    for (size_t i = 0; i < n; i++) {
+      kk[i] = unit_key(s, k, groups[g][i]);
+      from[g][i] = static_cast<uint8_t>(i);
+    }
+    std::sort(from[g].begin(), from[g].begin() + static_cast<long>(n),
+              [&](uint8_t a, uint8_t b) { return kk[a] < kk[b]; });
+    for (size_t i = 0; i < n; i++) key[g][i] = kk[from[g][i]];
+  }
+  TaskPerm tp;
+  MmPerm mp;
+  renaming(groups, from, tp, mp);
+  State best = rename(cfg, s, tp, mp);
+
+  // Blocks of equal keys that are not automorphisms of `best` (point 4).
+  struct Block {
+    uint8_t g, lo, n;
+    std::array<uint8_t, kMaxUnits> ord;
+  };
+  std::array<Block, kMaxUnits> blocks{};
+  size_t nb = 0;
+  for (size_t g = 0; g < groups.size(); g++) {
+    const size_t n = groups[g].size();
+    for (size_t i = 0; i < n;) {
+      size_t j = i + 1;
+      while (j < n && key[g][j] == key[g][i]) j++;
+      bool automorphic = true;
+      for (size_t a = i; a + 1 < j && automorphic; a++) {
+        TaskPerm t2;
+        MmPerm m2;
+        for (int x = 0; x < kMaxTasks; x++) t2[x] = static_cast<uint8_t>(x);
+        for (int x = 0; x < kMaxMms; x++) m2[x] = static_cast<uint8_t>(x);
+        const SymmetryUnit &u = groups[g][a], &v = groups[g][a + 1];
+        std::swap(t2[u.task], t2[v.task]);
+        if (u.mm != kNone) std::swap(m2[u.mm], m2[v.mm]);
+        automorphic = rename(cfg, best, t2, m2) == best;
+      }
+      if (!automorphic) {
+        Block &b = blocks[nb++];
+        b.g = static_cast<uint8_t>(g);
+        b.lo = static_cast<uint8_t>(i);
+        b.n = static_cast<uint8_t>(j - i);
+        for (size_t x = 0; x < b.n; x++) b.ord[x] = static_cast<uint8_t>(x);
+      }
+      i = j;
+    }
+  }
+  if (nb == 0) {
+    s = best;
+    return;
+  }
+  // Every ordering of every remaining block: the product, in next_permutation
+  // order per block (the first, identity, is `best` already).
+  const auto sorted = from;
+  for (;;) {
+    size_t b = 0;
+    while (b < nb && !std::next_permutation(blocks[b].ord.begin(), blocks[b].ord.begin() + blocks[b].n)) b++;
+    if (b == nb) break;
+    for (size_t x = 0; x < nb; x++) {
+      const Block &bl = blocks[x];
+      for (size_t y = 0; y < bl.n; y++) from[bl.g][bl.lo + y] = sorted[bl.g][bl.lo + bl.ord[y]];
+    }
+    renaming(groups, from, tp, mp);
+    State n = rename(cfg, s, tp, mp);
+    if (std::memcmp(&n, &best, sizeof(State)) < 0) best = n;
   }
   s = best;
 }

@@ -44,9 +44,8 @@ class CtxswSystem {
       f(l, c);
     });
   }
-  // ctxsw::canonicalise(config, groups, s), without its heap allocations and
-  // without permuting by the identity (a state's TLBs are always sorted, so
-  // that permutation returns s itself). tests/checker_test.cpp compares the two.
+  // ctxsw::canonicalise(config, groups, s): the representative of s's orbit
+  // (model/src/symmetry.cpp; tests/checker_test.cpp checks it is canonical).
   void canonical(State &s) const;
   // Turns a path of stored (canonical) states into a concrete execution of
   // the model from start(), with the same length.
