@@ -16,6 +16,7 @@
 #include "ctxsw/explore/html.h"
 #include "ctxsw/formats/prefix.h"
 #include "ctxsw/report/report.h"
+#include "memory.h"
 #include "options.h"
 
 namespace ctxsw::cli {
@@ -102,10 +103,10 @@ int run_check(const CheckOptions &o) {
   lim.max_states = o.max_states;
   lim.max_depth = o.max_depth;
   lim.time_limit_s = o.time_limit;
+  uint64_t user_memory = 0;
   if (!o.max_memory.empty()) {
-    lim.max_memory = parse_size(o.max_memory);
-    if (!lim.max_memory)
-      return usage_error("--max-memory: expected a size like 4G or 512M, got '" + o.max_memory + "'");
+    user_memory = parse_size(o.max_memory);
+    if (!user_memory) return usage_error("--max-memory: expected a size like 4G or 512M, got '" + o.max_memory + "'");
   }
   // Output files are written after the run: find out now that they cannot be.
   for (const std::string *path : {&o.json_out, &o.trace_out, &o.html}) {
@@ -119,6 +120,10 @@ int run_check(const CheckOptions &o) {
 
   Model model(cfg);
   checker::CtxswSystem sys(model, props, !o.no_symmetry);
+  const MemoryPlan mem = plan_memory(user_memory, expected_bytes_per_state(sys.packed_bytes()));
+  lim.max_memory = mem.limit;
+  if (!o.quiet) std::cerr << describe(mem) << "\n";
+  GrowthWatch watch(mem);
   report::Start start;
   if (!o.from.empty()) {
     sys.set_start(prefix.states.back());
@@ -126,6 +131,7 @@ int run_check(const CheckOptions &o) {
   }
   auto progress = [&](const checker::Progress &p) {
     if (o.quiet) return;
+    if (auto w = watch.observe(p)) std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << *w << "\n";
     // One line rewritten in place on a terminal, one line per second otherwise (logs).
     static const bool tty = isatty(STDERR_FILENO);
     std::cerr << fmt::format("{}[ctxsw] {} states, {} queued, depth {}, {:.0f} states/s{}", tty ? "\r" : "", p.states,

@@ -54,6 +54,27 @@ TEST(Cli, StateLimitGivesAnIncompleteVerdictAndExit3) {
   EXPECT_NE(r.out.find("states still queued"), std::string::npos) << r.out;
 }
 
+// Memory: the plan is said before the run, a run whose frontier is still
+// growing when twice its states would not fit is warned about, and the
+// limit ends it with verdict incomplete (never the OOM killer).
+TEST(Cli, MemoryPlanIsSaidUpFrontAndARunThatWillNotFitIsWarnedAbout) {
+  auto r = ctxsw("check --procs 3 --kthreads 1 --max-memory 400M");
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("memory: ~"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("limit 400 MiB (--max-memory): room for ~"), std::string::npos) << r.out;
+  const size_t warn = r.out.find("warning: ");
+  EXPECT_NE(warn, std::string::npos) << r.out;
+  EXPECT_LT(warn, r.out.find("stopped: memory limit")) << r.out;
+
+  r = ctxsw("check --cpus 1 --procs 2 --kthreads 1 --fork 0");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("% of available): room for"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("warning: "), std::string::npos) << r.out;
+  r = ctxsw("check --cpus 1 --procs 2 --kthreads 1 --fork 0 --max-memory 100000G");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: --max-memory is more than the"), std::string::npos) << r.out;
+}
+
 TEST(Cli, InterruptedRunPrintsItsFiguresAndExits3) {
   // SIGINT after two seconds of a run that takes far longer.
   const char *bin = std::getenv("CTXSW_BIN");
