@@ -154,7 +154,7 @@ std::string build_ctx_harness(const Extracted &x, const Toolchain &tc, const std
     write_text(dir / "ctx_wrap.s", s);
   };
   return build("context", tc, cache_dir, {{"context.c", x.context_c}}, {"-O0", "-I", shim},
-               {"ctx_main.c", "trap.c", "BUILD/ctx_wrap.s"}, hint, prebuild);
+               {"ctx_main.c", "ctx_coro.c", "trap.c", "BUILD/ctx_wrap.s"}, hint, prebuild);
 }
 
 }  // namespace ctxsw::asmref

@@ -18,6 +18,8 @@ constexpr uint64_t kTtbr1Baddr = 0x40000000;  // ctx_main.c: swapper_pg_dir
 std::string ctxid(uint64_t v) { return fmt::format("gen {} asid {}", v >> 16, v & 0xffff); }
 std::string ctxid(CtxId v) { return fmt::format("gen {} asid {}", v.gen, v.asid); }
 
+}  // namespace
+
 uint64_t num(std::map<std::string, std::string> &kv, const std::string &k) {
   try {
     return std::stoull(kv.at(k));
@@ -26,16 +28,12 @@ uint64_t num(std::map<std::string, std::string> &kv, const std::string &k) {
   }
 }
 
-struct Field {
-  std::string name, model, real;
-};
-
-// The fields compared after each call, in order.
 std::vector<Field> compare(const Config &cfg, const State &s, std::map<std::string, std::string> &kv,
                            const std::vector<uint64_t> &flush_expected, const std::vector<uint64_t> &flush_real) {
   std::vector<Field> f;
   for (int m = 1; m < cfg.nr_mms(); m++)
-    if (s.mm[m].live) f.push_back({cfg.mm_name(m) + "->context.id", ctxid(s.mm[m].id), ctxid(num(kv, fmt::format("id{}", m)))});
+    if (s.mm[m].live)
+      f.push_back({cfg.mm_name(m) + "->context.id", ctxid(s.mm[m].id), ctxid(num(kv, fmt::format("id{}", m)))});
   f.push_back({"asid_generation", fmt::format("{}", s.generation), fmt::format("{}", num(kv, "gen"))});
   std::string map;
   for (int i = 0; i < cfg.num_user_asids(); i++) map += s.asid_map.test(static_cast<size_t>(i)) ? '1' : '0';
@@ -47,6 +45,8 @@ std::vector<Field> compare(const Config &cfg, const State &s, std::map<std::stri
   }
   f.push_back({"tlb_flush_pending", fmt::format("{:#x}", s.tlb_flush_pending), fmt::format("{:#x}", num(kv, "pend"))});
   f.push_back({"cur_idx", fmt::format("{}", s.cur_idx), kv["cur_idx"]});
+  f.push_back({"cpu_asid_lock", s.asid_lock == kNone ? "free" : fmt::format("held by cpu{}", s.asid_lock),
+               kv["lock"] == "0" ? "free" : fmt::format("held by cpu{}", num(kv, "lock") - 1)});
   if (cfg.pinned) {
     std::string pmap;
     for (int i = 0; i < cfg.num_user_asids(); i++) pmap += s.pinned_asid_map.test(static_cast<size_t>(i)) ? '1' : '0';
@@ -63,8 +63,10 @@ std::vector<Field> compare(const Config &cfg, const State &s, std::map<std::stri
     const CpuState &cs = s.cpu[c];
     std::string model_pgd = cs.ttbr0 == kReservedPgd ? "reserved_pg_dir" : cfg.mm_name(cs.ttbr0) + "->pgd";
     f.push_back({fmt::format("cpu{} TTBR0_EL1.BADDR", c), model_pgd, real_pgd});
-    f.push_back({fmt::format("cpu{} TTBR0_EL1.ASID", c), fmt::format("{}", cs.ttbr0_asid), fmt::format("{}", t0 >> 48)});
-    f.push_back({fmt::format("cpu{} TTBR1_EL1.ASID", c), fmt::format("{}", cs.ttbr1_asid), fmt::format("{}", t1 >> 48)});
+    f.push_back(
+        {fmt::format("cpu{} TTBR0_EL1.ASID", c), fmt::format("{}", cs.ttbr0_asid), fmt::format("{}", t0 >> 48)});
+    f.push_back(
+        {fmt::format("cpu{} TTBR1_EL1.ASID", c), fmt::format("{}", cs.ttbr1_asid), fmt::format("{}", t1 >> 48)});
     f.push_back({fmt::format("cpu{} TTBR1_EL1.BADDR", c), fmt::format("{:#x}", kTtbr1Baddr),
                  fmt::format("{:#x}", t1 & ((1ull << 48) - 1))});
     f.push_back({fmt::format("cpu{} TLB flushes (tlbi vmalle1)", c), fmt::format("{}", flush_expected[size_t(c)]),
@@ -72,8 +74,6 @@ std::vector<Field> compare(const Config &cfg, const State &s, std::map<std::stri
   }
   return f;
 }
-
-}  // namespace
 
 std::optional<Mismatch> check_context(Harness &h, const Model &m, const Trace &t, Counters &n) {
   const Config &cfg = m.config();
@@ -101,9 +101,9 @@ std::optional<Mismatch> check_context(Harness &h, const Model &m, const Trace &t
     if (was_in && !is_in) {
       cmds.push_back(pending[cu]);
       int mm = std::stoi(pending[cu].substr(4));
-      what = fmt::format("cpu{} {}({}) [ends at step {}]",
-                         c, pending[cu][0] == 'P' ? "arm64_mm_context_get" : "check_and_switch_context",
-                         cfg.mm_name(mm), i + 1);
+      what = fmt::format("cpu{} {}({}) [ends at step {}]", c,
+                         pending[cu][0] == 'P' ? "arm64_mm_context_get" : "check_and_switch_context", cfg.mm_name(mm),
+                         i + 1);
     } else if (!was_in && !is_in && st.action == Action::mm_context_put) {
       int mm = before.task[before.cpu[c].curr].mm;
       cmds.push_back(fmt::format("U {} {}", c, mm));
@@ -117,8 +117,7 @@ std::optional<Mismatch> check_context(Harness &h, const Model &m, const Trace &t
     for (const std::string &cmd : cmds) {
       r = h.request(cmd);
       if (cmd[0] != 'N') n.calls++;
-      if (!r.starts_with("D "))
-        return Mismatch{i, "execution", "the call returns", r, what.empty() ? "new mm" : what};
+      if (!r.starts_with("D ")) return Mismatch{i, "execution", "the call returns", r, what.empty() ? "new mm" : what};
     }
     if (what.empty()) continue;  // only a new mm: compared with the next call
     auto kv = parse_kv(r);

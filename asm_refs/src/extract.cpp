@@ -139,7 +139,8 @@ Extracted extract(const std::string &kernel_src, const std::string &cache_dir) {
   std::smatch m;
   std::regex start_re(R"((^|\n)[ \t]*(SYM_FUNC_START|ENTRY)\(cpu_switch_to\))");
   if (!std::regex_search(entry, m, start_re))
-    throw SetupError(std::string(kEntryS) + ": no SYM_FUNC_START(cpu_switch_to) or ENTRY(cpu_switch_to): unknown shape");
+    throw SetupError(std::string(kEntryS) +
+                     ": no SYM_FUNC_START(cpu_switch_to) or ENTRY(cpu_switch_to): unknown shape");
   size_t b = static_cast<size_t>(m.position(0)) + m[1].length();
   std::regex end_re(R"((SYM_FUNC_END|ENDPROC)\(cpu_switch_to\)[^\n]*\n)");
   std::smatch me;

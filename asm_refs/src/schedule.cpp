@@ -73,7 +73,7 @@ namespace {
 
 // Sequential mode: while one CPU is inside context.c, only it steps.
 bool allowed(const Model &m, const State &s, const Step &st, Mode mode) {
-  if (mode != Mode::context_seq) return true;
+  if (mode != Mode::context_seq) return true;  // switch_to, context_interleaved: any step
   for (int c = 0; c < m.config().cpus; c++)
     if (c != st.cpu && in_allocator(s.cpu[c].pc)) return false;
   return true;

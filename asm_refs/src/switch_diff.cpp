@@ -27,7 +27,8 @@ std::optional<Mismatch> check_switch(Harness &h, const Model &m, const Extracted
         fmt::format("cpu{} cpu_switch_to({}, {}) [step {}]", c, cfg.task_name(prev), cfg.task_name(next), i + 1);
     r = h.request(fmt::format("S {} {}", c, next));
     n.switches++;
-    if (!r.starts_with("D ")) return Mismatch{i, "execution", "the switch returns into " + cfg.task_name(next), r, what};
+    if (!r.starts_with("D "))
+      return Mismatch{i, "execution", "the switch returns into " + cfg.task_name(next), r, what};
     auto kv = parse_kv(r);
     auto task_field = [&](const char *f) {
       try {
@@ -53,7 +54,9 @@ std::optional<Mismatch> check_switch(Harness &h, const Model &m, const Extracted
         {"msr sp_el0 count", "1", kv["msr_sp_el0"]},
         {"DAIF after the switch", kv["daif_before"], kv["daif_after"]},
     };
-    if (x.daif_fix) ex.push_back({"DAIF at msr sp_el0", "3c0 (all masked)", kv["daif_at_msr"] == "3c0" ? "3c0 (all masked)" : kv["daif_at_msr"]});
+    if (x.daif_fix)
+      ex.push_back({"DAIF at msr sp_el0", "3c0 (all masked)",
+                    kv["daif_at_msr"] == "3c0" ? "3c0 (all masked)" : kv["daif_at_msr"]});
     if (x.scs) {
       ex.push_back({"x18 (scs_sp) after the switch", cfg.task_name(next), task_field("scs")});
       ex.push_back({"prev's thread_info.scs_sp", "prev's x18", kv["scs_saved"] == "ok" ? "prev's x18" : "other"});

@@ -15,6 +15,11 @@ u64 ctxsw_ctx_active(int c) { return (u64)active_asids[c].counter; }
 u64 ctxsw_ctx_reserved(int c) { return reserved_asids[c]; }
 unsigned long ctxsw_ctx_pending(void) { return tlb_flush_pending.bits[0]; }
 unsigned long ctxsw_ctx_nr_pinned(void) { return nr_pinned_asids; }
+const volatile void *ctxsw_ctx_active_ptr(int c) { return &active_asids[c]; }
+const volatile void *ctxsw_ctx_generation_ptr(void) { return &asid_generation; }
+const volatile void *ctxsw_ctx_lock_ptr(void) { return &cpu_asid_lock; }
+const volatile void *ctxsw_ctx_pending_ptr(void) { return &tlb_flush_pending; }
+int ctxsw_ctx_lock_owner(void) { return cpu_asid_lock.locked; } /* CPU + 1, 0: free */
 void ctxsw_ctx_reset(void) {
   free(asid_map);
   free(pinned_asid_map);

@@ -29,8 +29,8 @@ struct Body {
 };
 
 struct Extracted {
-  std::string tree;     // directory the files were read from
-  std::string version;  // "6.1.192" from the tree's Makefile
+  std::string tree;         // directory the files were read from
+  std::string version;      // "6.1.192" from the tree's Makefile
   std::string switch_body;  // cpu_switch_to, SYM_FUNC_START .. NOKPROBE
   std::string context_c;    // arch/arm64/mm/context.c, whole and unmodified
   std::vector<Body> bodies;
@@ -78,7 +78,9 @@ class Harness {
 
 // A schedule: model steps. Replay is lenient (steps not enabled are skipped)
 // so that any subsequence of a schedule is a schedule (shrinking).
-enum class Mode { switch_to, context_seq };
+// context_seq: a CPU inside context.c runs alone until it returns;
+// context_interleaved: any enabled step, CPUs interleave inside context.c.
+enum class Mode { switch_to, context_seq, context_interleaved };
 struct Trace {
   std::vector<Step> steps;
   std::vector<State> states;  // states.size() == steps.size() + 1
@@ -86,16 +88,21 @@ struct Trace {
 Trace replay(const Model &m, const std::vector<Step> &steps, Mode mode);
 // A schedule chosen by `choices` (each picks one enabled step, modulo their number).
 Trace walk(const Model &m, const std::vector<uint32_t> &choices, Mode mode);
+// Interleaved schedules: each choice first picks the CPU that proceeds (low
+// byte, among the CPUs with an enabled step), then one of its steps.
+Trace walk_cpus(const Model &m, const std::vector<uint32_t> &choices);
 
 struct Mismatch {
   size_t step = 0;    // index into Trace::steps of the step compared
   std::string field;  // first differing field
   std::string model, real;
-  std::string what;   // one line: the call / switch compared
+  std::string what;  // one line: the call / switch compared
 };
 
 struct Counters {
   uint64_t schedules = 0, switches = 0, calls = 0;
+  uint64_t yields = 0;       // yield points of the real code checked against model steps
+  uint64_t interleaved = 0;  // schedules in which two CPUs were inside context.c at once
 };
 
 // Runs the real cpu_switch_to on the trace's switches; the first difference.
@@ -104,8 +111,40 @@ std::optional<Mismatch> check_switch(Harness &h, const Model &m, const Extracted
 // Runs the real context.c on the trace's allocator calls; the first difference.
 std::optional<Mismatch> check_context(Harness &h, const Model &m, const Trace &t, Counters &n);
 
+// Runs the real context.c with one coroutine per emulated CPU, each resumed
+// to its next yield point (shared access) when the model steps that CPU: the
+// access kind and word must be the ones the model step performs
+// (yield_map.cpp), and after every step the whole state is compared.
+std::optional<Mismatch> check_context_interleaved(Harness &h, const Model &m, const Trace &t, Counters &n);
+
 // Removes steps while `fails` still holds; returns the shortest failing trace found.
 Trace shrink(const Model &m, Mode mode, Trace t, const std::function<bool(const Trace &)> &fails, int budget = 3000);
+
+// The configuration without CPU k (its idle thread removed), and a schedule
+// renumbered for it (steps of CPU k and picks of its idle thread dropped).
+Config drop_cpu(const Config &cfg, int k);
+std::vector<Step> drop_cpu(const std::vector<Step> &steps, int k);
+
+// Shrinks an interleaved schedule: removes whole CPUs (from the schedule and
+// the configuration, or only their steps) and single steps / chunks while
+// `fails` holds. Returns the configuration and trace reached.
+struct Shrunk {
+  Config cfg;
+  Trace trace;
+  int attempts = 0;
+};
+Shrunk shrink_schedule(const Config &cfg, Mode mode, Trace t,
+                       const std::function<bool(const Model &, const Trace &)> &fails, int budget = 2000);
+
+// The fixed rollover-race scenarios (examples/*rollover*.scn), with the
+// kernel's generation numbers (renumbering off). Throws SetupError when the
+// examples cannot be read or a step does not replay.
+struct ScenarioSchedule {
+  std::string name;
+  Config cfg;
+  Trace trace;
+};
+std::vector<ScenarioSchedule> rollover_scenarios(const std::string &examples_dir = "");
 
 // Model configurations the differentials use.
 Config switch_config();

@@ -34,9 +34,13 @@ extern int ctxsw_nr_cpus, ctxsw_kpti, ctxsw_cnp;
 extern u64 ctxsw_mmfr0;
 extern u64 ctxsw_reserved_pg_dir_pa;
 
-/* Called at each shared access and at the lock: the yield points of the
- * interleaving mode (no-ops in the sequential differential). */
-void ctxsw_yield(const char *what);
+/* Called before every action another CPU or the model can observe: each
+ * atomic on a shared word, the lock, the tlb_flush_pending cpumask, each msr
+ * of a TTBR and the TLB flush. `addr` is the word (NULL for CPU-private
+ * registers). The yield points of the interleaved differential, where the
+ * emulated CPU's coroutine hands control back to the driver (ctx_main.c);
+ * no-ops outside a coroutine (the sequential differential). */
+void ctxsw_yield(const char *what, const volatile void *addr);
 
 #define NR_CPUS CTXSW_MAX_CPUS
 #define BITS_PER_LONG 64
@@ -76,15 +80,15 @@ void ctxsw_yield(const char *what);
 #define this_cpu_ptr(ptr) (&(*(ptr))[ctxsw_cpu])
 
 /* atomics: each is one access of a shared word, a yield point */
-static inline s64 atomic64_read(atomic64_t *v) { ctxsw_yield("atomic64_read"); return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }
-static inline void atomic64_set(atomic64_t *v, s64 i) { ctxsw_yield("atomic64_set"); __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }
-static inline s64 atomic64_xchg_relaxed(atomic64_t *v, s64 i) { ctxsw_yield("atomic64_xchg_relaxed"); return __atomic_exchange_n(&v->counter, i, __ATOMIC_RELAXED); }
+static inline s64 atomic64_read(atomic64_t *v) { ctxsw_yield("atomic64_read", v); return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }
+static inline void atomic64_set(atomic64_t *v, s64 i) { ctxsw_yield("atomic64_set", v); __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }
+static inline s64 atomic64_xchg_relaxed(atomic64_t *v, s64 i) { ctxsw_yield("atomic64_xchg_relaxed", v); return __atomic_exchange_n(&v->counter, i, __ATOMIC_RELAXED); }
 static inline s64 atomic64_cmpxchg_relaxed(atomic64_t *v, s64 old, s64 new_) {
-  ctxsw_yield("atomic64_cmpxchg_relaxed");
+  ctxsw_yield("atomic64_cmpxchg_relaxed", v);
   __atomic_compare_exchange_n(&v->counter, &old, new_, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
   return old;
 }
-static inline s64 atomic64_add_return_relaxed(s64 i, atomic64_t *v) { ctxsw_yield("atomic64_add_return_relaxed"); return __atomic_add_fetch(&v->counter, i, __ATOMIC_RELAXED); }
+static inline s64 atomic64_add_return_relaxed(s64 i, atomic64_t *v) { ctxsw_yield("atomic64_add_return_relaxed", v); return __atomic_add_fetch(&v->counter, i, __ATOMIC_RELAXED); }
 
 /* refcount */
 static inline unsigned refcount_read(refcount_t *r) { return (unsigned)r->refs; }
@@ -92,7 +96,8 @@ static inline void refcount_set(refcount_t *r, int n) { r->refs = n; }
 static inline bool refcount_inc_not_zero(refcount_t *r) { if (!r->refs) return false; r->refs++; return true; }
 static inline bool refcount_dec_and_test(refcount_t *r) { return --r->refs == 0; }
 
-/* lock: in the sequential differential it is always free when taken */
+/* lock: in the sequential differential it is always free when taken; in the
+ * interleaved one a CPU that finds it held yields "spin_wait" (ctx_main.c) */
 #define DEFINE_RAW_SPINLOCK(name) raw_spinlock_t name = {0}
 void ctxsw_spin_lock(raw_spinlock_t *l);
 void ctxsw_spin_unlock(raw_spinlock_t *l);
@@ -115,8 +120,13 @@ static inline unsigned long *bitmap_zalloc(unsigned int n, int gfp) { (void)gfp;
 
 /* cpumask */
 typedef struct { unsigned long bits[1]; } cpumask_t;
-static inline void cpumask_setall(cpumask_t *m) { m->bits[0] = (1UL << ctxsw_nr_cpus) - 1; }
-static inline bool cpumask_test_and_clear_cpu(int cpu, cpumask_t *m) { bool o = (m->bits[0] >> cpu) & 1; m->bits[0] &= ~(1UL << cpu); return o; }
+static inline void cpumask_setall(cpumask_t *m) { ctxsw_yield("cpumask_setall", m); m->bits[0] = (1UL << ctxsw_nr_cpus) - 1; }
+static inline bool cpumask_test_and_clear_cpu(int cpu, cpumask_t *m) {
+  ctxsw_yield("cpumask_test_and_clear_cpu", m);
+  bool o = (m->bits[0] >> cpu) & 1;
+  m->bits[0] &= ~(1UL << cpu);
+  return o;
+}
 
 /* initcalls: callable hooks */
 #define early_initcall(fn) int (*ctxsw_early_initcall)(void) = fn
@@ -126,7 +136,7 @@ static inline bool cpumask_test_and_clear_cpu(int cpu, cpumask_t *m) { bool o = 
 #define __stringify_1(x) #x
 #define __stringify(x) __stringify_1(x)
 #define read_sysreg(r) ({ u64 __v; asm volatile("mrs %0, " __stringify(r) : "=r"(__v)); __v; })
-#define write_sysreg(v, r) do { u64 __v = (u64)(v); asm volatile("msr " __stringify(r) ", %x0" : : "rZ"(__v)); } while (0)
+#define write_sysreg(v, r) do { u64 __v = (u64)(v); ctxsw_yield("msr_" __stringify(r), NULL); asm volatile("msr " __stringify(r) ", %x0" : : "rZ"(__v)); } while (0)
 #define isb() asm volatile("isb" : : : "memory")
 #define ID_AA64MMFR0_EL1 0
 #define ID_AA64MMFR0_EL1_ASIDBITS_SHIFT 4
@@ -174,6 +184,7 @@ static inline void cpu_switch_mm(pgd_t *pgd, struct mm_struct *mm) {
   cpu_do_switch_mm(virt_to_phys(pgd), mm);
 }
 static inline void local_flush_tlb_all(void) {
+  ctxsw_yield("tlbi_vmalle1", NULL);
   asm volatile("dsb nshst\n\ttlbi vmalle1\n\tdsb nsh\n\tisb" : : : "memory");
 }
 
