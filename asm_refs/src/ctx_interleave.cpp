@@ -38,7 +38,7 @@ std::optional<Mismatch> check_context_interleaved(Harness &h, const Model &m, co
   // at[c]: the access CPU c's coroutine is stopped before ("" = no call).
   std::vector<std::string> at(size_t(cfg.cpus));
   std::vector<uint64_t> flush_expected(size_t(cfg.cpus)), flush_real(size_t(cfg.cpus));
-  bool interleaved = false;
+  bool interleaved = false, race = false;
   for (size_t i = 0; i < t.steps.size(); i++) {
     const Step &st = t.steps[i];
     const State &before = t.states[i], &after = t.states[i + 1];
@@ -86,6 +86,10 @@ std::optional<Mismatch> check_context_interleaved(Harness &h, const Model &m, co
     std::optional<Mismatch> bad;
     if (was_in) {
       if (in_allocator_count(cfg, before) > 1) interleaved = true;
+      if (st.pc == Pc::fc_xchg && before.cpu[c].idx != c) {
+        Pc other = before.cpu[before.cpu[c].idx].pc;
+        if (other == Pc::casc_gen_match || other == Pc::casc_cmpxchg) race = true;
+      }
       if ((bad = perform(step_accesses(cfg, before, st)))) return bad;
       if (st.pc == Pc::casc_unlock && (before.tlb_flush_pending >> c) & 1) flush_expected[size_t(c)]++;
       if (!is_in && (bad = finished())) return bad;
@@ -110,6 +114,7 @@ std::optional<Mismatch> check_context_interleaved(Harness &h, const Model &m, co
       if (f.model != f.real) return fail(f.name, f.model, f.real);
   }
   if (interleaved) n.interleaved++;
+  if (race) n.fastpath_races++;
   return std::nullopt;
 }
 

@@ -160,9 +160,9 @@ int run_asm(const AsmOptions &o, std::ostream &out, std::ostream &err) {
         return 2;
       }
       out << fmt::format(
-          "context.c (interleaved): {} schedules ({} with CPUs interleaved inside context.c), {} calls, {} yield "
-          "points checked{}\n",
-          ni.schedules, ni.interleaved, ni.calls, ni.yields,
+          "context.c (interleaved): {} schedules ({} with CPUs interleaved inside context.c, {} with a rollover "
+          "inside another CPU's fast path), {} calls, {} yield points checked{}\n",
+          ni.schedules, ni.interleaved, ni.fastpath_races, ni.calls, ni.yields,
           status ? " before the mismatch" : ", all agree with the model");
       if (ns.schedules)
         out << fmt::format(

@@ -40,6 +40,23 @@ std::vector<Config> context_configs() {
     if (std::string e = finalize(cfg); !e.empty()) throw std::logic_error("context_configs: " + e);
     out.push_back(cfg);
   }
+  // The shape of examples/rollover_race_*.scn: four processes on two CPUs
+  // with three usable ASIDs, so that nearly every generation fills up and
+  // rollovers meet fast paths on the other CPU.
+  Config cfg;
+  cfg.cpus = 2;
+  cfg.asid_bits = 2;
+  cfg.mm_names = {"a", "b", "c", "d"};
+  cfg.tasks = {{"A", TaskKind::user, 1, true},
+               {"B", TaskKind::user, 2, true},
+               {"C", TaskKind::user, 3, true},
+               {"D", TaskKind::user, 4, true},
+               {"K", TaskKind::kthread, 0xff, true}};
+  cfg.exit = false;
+  cfg.tlb_fills = false;
+  cfg.renumber_generations = false;
+  if (std::string e = finalize(cfg); !e.empty()) throw std::logic_error("context_configs: " + e);
+  out.push_back(cfg);
   return out;
 }
 

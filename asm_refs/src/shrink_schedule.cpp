@@ -11,21 +11,51 @@
 
 namespace ctxsw::asmref {
 
+namespace {
+
+// A CPU inside check_and_switch_context() between two lock-free accesses
+// (not holding cpu_asid_lock): the windows the kernel comment's races need.
+bool lock_free_window(const State &s, int c) {
+  switch (s.cpu[c].pc) {
+    case Pc::casc_read_id:
+    case Pc::casc_read_active:
+    case Pc::casc_gen_match:
+    case Pc::casc_cmpxchg:
+    case Pc::csm_read_asid:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Trace walk_cpus(const Model &m, const std::vector<uint32_t> &choices) {
   const int cpus = m.config().cpus;
   Trace t;
   t.states.push_back(m.initial_state());
   std::vector<std::vector<std::pair<Step, State>>> by_cpu(static_cast<size_t>(cpus));
   std::vector<int> ready;
+  uint32_t parked = 0;  // CPUs left standing in a lock-free window
   for (uint32_t ch : choices) {
+    const State &s = t.states.back();
     for (auto &v : by_cpu) v.clear();
-    m.successors(t.states.back(), [&](const Step &st, const State &n) { by_cpu[st.cpu].emplace_back(st, n); });
+    m.successors(s, [&](const Step &st, const State &n) { by_cpu[st.cpu].emplace_back(st, n); });
+    // Bits 27-31 all 0 (1 in 32): the parked CPUs are released.
+    if (((ch >> 27) & 31) == 0) parked = 0;
     ready.clear();
     for (int c = 0; c < cpus; c++)
-      if (!by_cpu[size_t(c)].empty()) ready.push_back(c);
+      if (!by_cpu[size_t(c)].empty() && !((parked >> c) & 1)) ready.push_back(c);
+    if (ready.empty())
+      for (int c = 0; c < cpus; c++)
+        if (!by_cpu[size_t(c)].empty()) ready.push_back(c);
     if (ready.empty()) break;
-    auto &succ = by_cpu[size_t(ready[(ch & 0xff) % ready.size()])];
-    auto &[st, n] = succ[(ch >> 8) % succ.size()];
+    // Low byte: the CPU that proceeds; bits 8-23: which of its steps.
+    const int c = ready[(ch & 0xff) % ready.size()];
+    auto &succ = by_cpu[size_t(c)];
+    auto &[st, n] = succ[((ch >> 8) & 0xffff) % succ.size()];
+    // Bit 24: a CPU that stops in a lock-free window is parked there.
+    if (lock_free_window(n, c) && ((ch >> 24) & 1)) parked |= 1u << c;
     t.steps.push_back(st);
     t.states.push_back(n);
   }

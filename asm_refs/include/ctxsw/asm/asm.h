@@ -89,7 +89,10 @@ Trace replay(const Model &m, const std::vector<Step> &steps, Mode mode);
 // A schedule chosen by `choices` (each picks one enabled step, modulo their number).
 Trace walk(const Model &m, const std::vector<uint32_t> &choices, Mode mode);
 // Interleaved schedules: each choice first picks the CPU that proceeds (low
-// byte, among the CPUs with an enabled step), then one of its steps.
+// byte, among the CPUs with an enabled step), then one of its steps; a CPU
+// that stops between two lock-free accesses of check_and_switch_context() may
+// be parked there while the others run (until a random release), so that
+// races such as a rollover inside another CPU's fast path are reached.
 Trace walk_cpus(const Model &m, const std::vector<uint32_t> &choices);
 
 struct Mismatch {
@@ -103,6 +106,9 @@ struct Counters {
   uint64_t schedules = 0, switches = 0, calls = 0;
   uint64_t yields = 0;       // yield points of the real code checked against model steps
   uint64_t interleaved = 0;  // schedules in which two CPUs were inside context.c at once
+  // schedules in which flush_context()'s xchg hit a CPU between its read of
+  // active_asids and its cmpxchg (the race of check_and_switch_context()'s comment)
+  uint64_t fastpath_races = 0;
 };
 
 // Runs the real cpu_switch_to on the trace's switches; the first difference.
