@@ -6,106 +6,20 @@
 // directory (nothing of the kernel is stored in the repository).
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include "ctxsw/asm/asm.h"
+#include "asm_fixture.h"
 
 namespace fs = std::filesystem;
 using namespace ctxsw;
 using namespace ctxsw::asmref;
+using namespace ctxsw::asmtest;
 
-namespace {
-
-struct Setup {
-  bool ok = false;
-  std::string why;
-  Extracted x;
-  Toolchain tc;
-  std::string sw_exe, ctx_exe;
-};
-
-const Setup &setup() {
-  static Setup s = [] {
-    Setup r;
-    try {
-      r.tc = find_toolchain();
-      r.x = extract("", default_cache_dir());
-      r.sw_exe = build_switch_harness(r.x, r.tc, default_cache_dir());
-      r.ctx_exe = build_ctx_harness(r.x, r.tc, default_cache_dir());
-      r.ok = true;
-    } catch (const SetupError &e) {
-      r.why = e.what();
-    }
-    return r;
-  }();
-  return s;
-}
-
-#define REQUIRE_SETUP()                                         \
-  do {                                                          \
-    if (!setup().ok) GTEST_SKIP() << "no toolchain/tree: " << setup().why; \
-  } while (0)
-
-std::string slurp(const fs::path &p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// Runs a shell command; returns {exit status, stdout+stderr}.
-std::pair<int, std::string> sh(const std::string &cmd) {
-  std::string out;
-  FILE *p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return {-1, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-std::string ctxsw_bin() {
-  const char *b = std::getenv("CTXSW_BIN");
-  return b ? b : "build/ctxsw";
-}
-
-// A copy of the three kernel files with `from` replaced by `to` once in
-// `file`, after the first occurrence of `anchor`.
-fs::path broken_copy(const std::string &name, const std::string &file, const std::string &anchor,
-                     const std::string &from, const std::string &to) {
-  fs::path src = setup().x.tree;
-  fs::path dst = fs::temp_directory_path() / ("ctxsw-asm-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dst);
-  for (const char *f : {"Makefile", "arch/arm64/kernel/entry.S", "arch/arm64/mm/context.c"}) {
-    fs::create_directories((dst / f).parent_path());
-    fs::copy_file(src / f, dst / f);
-  }
-  std::string text = slurp(dst / file);
-  size_t a = text.find(anchor);
-  EXPECT_NE(a, std::string::npos) << anchor;
-  size_t at = text.find(from, a);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  std::ofstream(dst / file) << text;
-  return dst;
-}
-
-}  // namespace
-
-TEST(AsmExtract, Sha256KnownAnswer) {
+TEST(asm_extract, Sha256KnownAnswer) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
-TEST(AsmExtract, DefaultTreeBodies) {
+TEST(asm_extract, DefaultTreeBodies) {
   REQUIRE_SETUP();
   const Extracted &x = setup().x;
   EXPECT_TRUE(x.version.starts_with("6.1")) << x.version;
@@ -117,7 +31,7 @@ TEST(AsmExtract, DefaultTreeBodies) {
   EXPECT_TRUE(x.scs && x.ptrauth);
 }
 
-TEST(AsmExtract, TreeWithoutArm64IsRefused) {
+TEST(asm_extract, TreeWithoutArm64IsRefused) {
   fs::path d = fs::temp_directory_path() / ("ctxsw-asm-noarm64-" + std::to_string(getpid()));
   fs::create_directories(d / "arch" / "x86");
   EXPECT_THROW(extract(d.string(), default_cache_dir()), SetupError);
@@ -127,7 +41,7 @@ TEST(AsmExtract, TreeWithoutArm64IsRefused) {
   fs::remove_all(d);
 }
 
-TEST(AsmExtract, MissingCrossCompilerExits2) {
+TEST(asm_extract, MissingCrossCompilerExits2) {
   auto [rc, out] = sh("CTXSW_CROSS_CC=/nonexistent/aarch64-gcc " + ctxsw_bin() + " asm --runs 1");
   EXPECT_EQ(rc, 2) << out;
   EXPECT_NE(out.find("gcc-aarch64-linux-gnu"), std::string::npos) << out;
@@ -135,7 +49,7 @@ TEST(AsmExtract, MissingCrossCompilerExits2) {
 
 // Schedules chosen by RapidCheck through the model; the real cpu_switch_to
 // must agree on every switch.
-RC_GTEST_PROP(AsmSwitch, RealCpuSwitchToAgreesWithModel, ()) {
+RC_GTEST_PROP(asm_switch, RealCpuSwitchToAgreesWithModel, ()) {
   if (!setup().ok) RC_DISCARD("no toolchain");
   static Harness h(setup().tc.qemu, setup().sw_exe);
   static Model m(switch_config());
@@ -148,7 +62,7 @@ RC_GTEST_PROP(AsmSwitch, RealCpuSwitchToAgreesWithModel, ()) {
   RC_ASSERT(n.schedules == 1u);
 }
 
-RC_GTEST_PROP(AsmContext, RealContextCAgreesWithModel, ()) {
+RC_GTEST_PROP(asm_context, RealContextCAgreesWithModel, ()) {
   if (!setup().ok) RC_DISCARD("no toolchain");
   static Harness h(setup().tc.qemu, setup().ctx_exe);
   static std::vector<Config> cfgs = context_configs();
@@ -163,7 +77,7 @@ RC_GTEST_PROP(AsmContext, RealContextCAgreesWithModel, ()) {
 
 // The switch counts are not vacuous: a long schedule has switches, migrations
 // and calls that reach a rollover.
-TEST(AsmCounts, SchedulesExerciseSwitchesAndRollovers) {
+TEST(asm_counts, SchedulesExerciseSwitchesAndRollovers) {
   REQUIRE_SETUP();
   Harness h(setup().tc.qemu, setup().ctx_exe);
   Model m(context_configs()[0]);
@@ -180,9 +94,9 @@ struct Broken {
   const char *name, *file, *anchor, *from, *to;
 };
 
-class AsmBrokenCopy : public ::testing::TestWithParam<Broken> {};
+class asm_broken_copy : public ::testing::TestWithParam<Broken> {};
 
-TEST_P(AsmBrokenCopy, ReportedAsMismatchWithMinimalSchedule) {
+TEST_P(asm_broken_copy, ReportedAsMismatchWithMinimalSchedule) {
   REQUIRE_SETUP();
   const Broken &b = GetParam();
   fs::path d = broken_copy(b.name, b.file, b.anchor, b.from, b.to);
@@ -195,7 +109,7 @@ TEST_P(AsmBrokenCopy, ReportedAsMismatchWithMinimalSchedule) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Mutations, AsmBrokenCopy,
+    Mutations, asm_broken_copy,
     ::testing::Values(
         Broken{"swap_save", "arch/arm64/kernel/entry.S", "SYM_FUNC_START(cpu_switch_to)", "stp\tx21, x22, [x8], #16",
                "stp\tx22, x21, [x8], #16"},
@@ -215,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(
                "\t\tlocal_flush_tlb_all();\n", "\t\t;\n"}),
     [](const ::testing::TestParamInfo<Broken> &i) { return std::string(i.param.name); });
 
-TEST(AsmCli, DefaultTreePassesAndPrintsHashesAndCounts) {
+TEST(asm_cli, DefaultTreePassesAndPrintsHashesAndCounts) {
   REQUIRE_SETUP();
   auto [rc, out] = sh(ctxsw_bin() + " asm --runs 100");
   EXPECT_EQ(rc, 0) << out;
@@ -223,4 +137,9 @@ TEST(AsmCli, DefaultTreePassesAndPrintsHashesAndCounts) {
   EXPECT_NE(out.find("sha256 "), std::string::npos) << out;
   EXPECT_NE(out.find("cpu_switch_to: 100 schedules"), std::string::npos) << out;
   EXPECT_NE(out.find("context.c (sequential): 100 schedules"), std::string::npos) << out;
+  EXPECT_NE(out.find("context.c (interleaved): 100 schedules ("), std::string::npos) << out;
+  EXPECT_NE(out.find("yield points checked, all agree with the model"), std::string::npos) << out;
+  EXPECT_NE(out.find("rollover-race scenarios (examples/*rollover*.scn): 2 replayed on the real code"),
+            std::string::npos)
+      << out;
 }

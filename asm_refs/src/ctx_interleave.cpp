@@ -86,10 +86,9 @@ std::optional<Mismatch> check_context_interleaved(Harness &h, const Model &m, co
     std::optional<Mismatch> bad;
     if (was_in) {
       if (in_allocator_count(cfg, before) > 1) interleaved = true;
-      if (st.pc == Pc::fc_xchg && before.cpu[c].idx != c) {
-        Pc other = before.cpu[before.cpu[c].idx].pc;
-        if (other == Pc::casc_gen_match || other == Pc::casc_cmpxchg) race = true;
-      }
+      if (st.pc == Pc::nc_rollover || st.pc == Pc::fc_xchg)
+        for (int o = 0; o < cfg.cpus; o++)
+          if (o != c && (before.cpu[o].pc == Pc::casc_gen_match || before.cpu[o].pc == Pc::casc_cmpxchg)) race = true;
       if ((bad = perform(step_accesses(cfg, before, st)))) return bad;
       if (st.pc == Pc::casc_unlock && (before.tlb_flush_pending >> c) & 1) flush_expected[size_t(c)]++;
       if (!is_in && (bad = finished())) return bad;

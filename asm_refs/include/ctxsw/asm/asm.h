@@ -106,7 +106,8 @@ struct Counters {
   uint64_t schedules = 0, switches = 0, calls = 0;
   uint64_t yields = 0;       // yield points of the real code checked against model steps
   uint64_t interleaved = 0;  // schedules in which two CPUs were inside context.c at once
-  // schedules in which flush_context()'s xchg hit a CPU between its read of
+  // schedules in which a rollover step (the generation increment or a
+  // flush_context() xchg) ran while another CPU was between its read of
   // active_asids and its cmpxchg (the race of check_and_switch_context()'s comment)
   uint64_t fastpath_races = 0;
 };

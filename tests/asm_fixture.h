@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Shared by the asm tests: the toolchain and default tree (built once per
+// test process), shell runs of `ctxsw asm`, and broken copies of the kernel
+// files made in a temporary directory (nothing of the kernel is stored in
+// the repository).
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ctxsw/asm/asm.h"
+
+namespace ctxsw::asmtest {
+
+namespace fs = std::filesystem;
+using namespace ctxsw::asmref;
+
+struct Setup {
+  bool ok = false;
+  std::string why;
+  Extracted x;
+  Toolchain tc;
+  std::string sw_exe, ctx_exe;
+};
+
+inline const Setup &setup() {
+  static Setup s = [] {
+    Setup r;
+    try {
+      r.tc = find_toolchain();
+      r.x = extract("", default_cache_dir());
+      r.sw_exe = build_switch_harness(r.x, r.tc, default_cache_dir());
+      r.ctx_exe = build_ctx_harness(r.x, r.tc, default_cache_dir());
+      r.ok = true;
+    } catch (const SetupError &e) {
+      r.why = e.what();
+    }
+    return r;
+  }();
+  return s;
+}
+
+#define REQUIRE_SETUP()                                                    \
+  do {                                                                     \
+    if (!setup().ok) GTEST_SKIP() << "no toolchain/tree: " << setup().why; \
+  } while (0)
+
+inline std::string slurp(const fs::path &p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Runs a shell command; returns {exit status, stdout+stderr}.
+inline std::pair<int, std::string> sh(const std::string &cmd) {
+  std::string out;
+  FILE *p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return {-1, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+inline std::string ctxsw_bin() {
+  const char *b = std::getenv("CTXSW_BIN");
+  return b ? b : "build/ctxsw";
+}
+
+// A copy of the three kernel files with `from` replaced by `to` once in
+// `file`, after the first occurrence of `anchor`.
+inline fs::path broken_copy(const std::string &name, const std::string &file, const std::string &anchor,
+                            const std::string &from, const std::string &to) {
+  fs::path src = setup().x.tree;
+  fs::path dst = fs::temp_directory_path() / ("ctxsw-asm-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(dst);
+  for (const char *f : {"Makefile", "arch/arm64/kernel/entry.S", "arch/arm64/mm/context.c"}) {
+    fs::create_directories((dst / f).parent_path());
+    fs::copy_file(src / f, dst / f);
+  }
+  std::string text = slurp(dst / file);
+  size_t a = text.find(anchor);
+  EXPECT_NE(a, std::string::npos) << anchor;
+  size_t at = text.find(from, a);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  std::ofstream(dst / file) << text;
+  return dst;
+}
+
+}  // namespace ctxsw::asmtest
