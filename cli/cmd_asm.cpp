@@ -13,15 +13,19 @@ namespace ctxsw::cli {
 
 void register_asm(CLI::App &app, int &status) {
   auto o = std::make_shared<asmref::AsmOptions>();
-  CLI::App *cmd = app.add_subcommand("asm", "run the real cpu_switch_to and context.c under qemu-aarch64 against the model");
+  CLI::App *cmd =
+      app.add_subcommand("asm", "run the real cpu_switch_to and context.c under qemu-aarch64 against the model");
   cmd->add_option("--kernel-src", o->kernel_src,
                   "kernel tree (directory or linux-source tarball; default $KERNEL_SRC or "
                   "/usr/src/linux-source-6.1.tar.xz)");
-  cmd->add_option("--runs", o->runs, "schedules per differential")->check(CLI::PositiveNumber);
+  cmd->add_option("--runs", o->runs, "schedules per differential (cpu_switch_to, context.c sequential, interleaved)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "seed of the schedules and register values");
   cmd->add_option("--steps", o->steps, "model steps per schedule")->check(CLI::PositiveNumber);
   cmd->add_flag("--only-switch", o->only_switch, "run only the cpu_switch_to differential");
-  cmd->add_flag("--only-context", o->only_context, "run only the context.c differential");
+  cmd->add_flag("--only-context", o->only_context,
+                "run only the context.c differentials (sequential, then interleaved: one coroutine per CPU, "
+                "switched at every shared access)");
   cmd->callback([o, &status] { status = asmref::run_asm(*o, std::cout, std::cerr); });
 }
 

@@ -135,8 +135,9 @@ TEST(asm_interleave, MutantModelDiffersFromRealCodeOnlyUnderInterleaving) {
   REQUIRE_SETUP();
   Harness h(setup().tc.qemu, setup().ctx_exe);
   std::mt19937_64 rng(7);
+  std::vector<Config> cfgs = context_configs();
   for (int r = 0; r < 40; r++) {
-    Config cfg = context_configs()[size_t(r) % 4];
+    Config cfg = cfgs[size_t(r) % cfgs.size()];
     cfg.mutant = Mutant::fastpath_plain_store;
     Model m(cfg);
     Counters n;

@@ -57,6 +57,12 @@ std::vector<Config> context_configs() {
   cfg.renumber_generations = false;
   if (std::string e = finalize(cfg); !e.empty()) throw std::logic_error("context_configs: " + e);
   out.push_back(cfg);
+  // The same with KPTI (ASIDs in even/odd pairs: three usable of eight) and
+  // CnP (check_and_switch_context() first installs the reserved TTBR0).
+  cfg.asid_bits = 3;
+  cfg.kpti = cfg.cnp = true;
+  if (std::string e = validate(cfg); !e.empty()) throw std::logic_error("context_configs: " + e);
+  out.push_back(cfg);
   return out;
 }
 
