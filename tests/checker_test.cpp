@@ -180,6 +180,9 @@ RC_GTEST_PROP(CheckerSymmetry, CanonicalFormIsInvariantAndInTheOrbit, ()) {
     State again = c;
     sys.canonical(again);
     RC_ASSERT(again == c);  // idempotent
+    State fast = s;         // s comes from the model, renumbered: the checker's shortcut applies
+    canonicalise_renumbered(cfg, groups, fast);
+    RC_ASSERT(fast == c);
     State brute_s = s, brute_c = c;
     canonicalise_exhaustive(cfg, groups, brute_s);
     canonicalise_exhaustive(cfg, groups, brute_c);

@@ -284,9 +284,12 @@ void canonicalise_exhaustive(const Config &cfg, const std::vector<std::vector<Sy
   canonicalise_by_enumeration(cfg, groups, s);
 }
 
-void canonicalise(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s) {
-  if (groups.empty()) return;
-  if (groups.size() > kMaxGroups) return canonicalise_by_enumeration(cfg, groups, s);
+namespace {
+
+// renumbered: s is already r(s) (every state the model produces), so that
+// when the sorted order is the identity, the first candidate r(s) is s.
+void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s,
+                         bool renumbered) {
   Keys k;
   compute_keys(cfg, groups, s, k);
   // from[g][i]: index (in groups[g]) of the unit put in slot i; sorted by key.
@@ -305,8 +308,14 @@ void canonicalise(const Config &cfg, const std::vector<std::vector<SymmetryUnit>
   }
   TaskPerm tp;
   MmPerm mp;
-  renaming(groups, from, tp, mp);
-  State best = rename(cfg, s, tp, mp);
+  bool identity = renumbered || !cfg.renumber_generations;
+  for (size_t g = 0; g < groups.size() && identity; g++)
+    for (size_t i = 0; i < groups[g].size(); i++) identity &= from[g][i] == i;
+  State best = s;
+  if (!identity) {
+    renaming(groups, from, tp, mp);
+    best = rename(cfg, s, tp, mp);
+  }
 
   // Blocks of equal keys that are not automorphisms of `best` (point 4).
   struct Block {
@@ -361,6 +370,20 @@ void canonicalise(const Config &cfg, const std::vector<std::vector<SymmetryUnit>
     if (std::memcmp(&n, &best, sizeof(State)) < 0) best = n;
   }
   s = best;
+}
+
+}  // namespace
+
+void canonicalise(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s) {
+  if (groups.empty()) return;
+  if (groups.size() > kMaxGroups) return canonicalise_by_enumeration(cfg, groups, s);
+  canonicalise_sorted(cfg, groups, s, false);
+}
+
+void canonicalise_renumbered(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s) {
+  if (groups.empty()) return;
+  if (groups.size() > kMaxGroups) return canonicalise_by_enumeration(cfg, groups, s);
+  canonicalise_sorted(cfg, groups, s, true);
 }
 
 }  // namespace ctxsw

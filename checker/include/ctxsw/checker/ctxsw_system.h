@@ -28,6 +28,14 @@ class CtxswSystem {
   size_t packed_bytes() const { return bytes_; }
   size_t packed_bits() const { return static_cast<size_t>(L_.total_bits); }
   void pack(const State &s, uint8_t *out) const;
+  // The record's components, in bytes, in order (each starts on a byte): the
+  // tasks (two components beyond four tasks), each CPU, the mms with the
+  // globals. The state store interns each separately (visited_set.h).
+  const std::vector<size_t> &component_bytes() const { return parts_; }
+  // Expected bytes per stored state of a full run (StateStore's estimate for
+  // roots of 4 bytes per component), for an up-front memory estimate; the
+  // figures measured are in Result::bytes_per_state.
+  double expected_bytes_per_state() const;
   void unpack(const uint8_t *in, State &s) const;
 
   // The exploration starts from model.initial_state(), or from `start` (a
@@ -40,7 +48,7 @@ class CtxswSystem {
     if (groups_.empty()) return model_.successors(s, f);
     model_.successors(s, [&](const Step &l, const State &n) {
       State c = n;
-      canonical(c);
+      canonicalise_renumbered(model_.config(), groups_, c);  // n comes renumbered from the model
       f(l, c);
     });
   }
@@ -72,10 +80,12 @@ class CtxswSystem {
     int tlb_mm_codes = 0;  // mm codes per ASID in the TLB bitmask (mms + "freed")
     bool tlb_bitmask = false;
     int tlb_n = 0, tlb_bits = 0;
+    int task_split = -1;  // first task of the second task component (-1: one component)
     int total_bits = 0;
   } L_{};
   bool pinned_map_ = false;
   size_t bytes_ = 0;
+  std::vector<size_t> parts_;
 };
 
 }  // namespace ctxsw::checker

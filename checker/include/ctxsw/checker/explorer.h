@@ -6,6 +6,7 @@
 //   struct System {
 //     using State = ...; using Label = ...;
 //     size_t packed_bytes() const;
+//     std::vector<size_t> component_bytes() const;  // optional: see visited_set.h
 //     void pack(const State &, uint8_t *) const;  void unpack(const uint8_t *, State &) const;
 //     std::vector<State> initial_states() const;
 //     void successors(const State &, F f) const;   // f(const Label &, const State &)
@@ -74,7 +75,10 @@ struct Result {
   double seconds = 0;
   double bytes_per_state = 0;
   size_t visited_bytes = 0;
-  size_t record_bytes = 0;  // bytes of one packed state
+  size_t record_bytes = 0;                 // bytes of one packed state (before collapse compression)
+  size_t root_bytes = 0;                   // bytes of one stored root (the components' numbers; see visited_set.h)
+  size_t component_table_bytes = 0;        // of visited_bytes: the component tables and values
+  std::vector<uint64_t> component_values;  // distinct values stored per component
   unsigned workers = 1;
   std::string stop_reason;  // for incomplete
   // Violation: index into the system's invariants, or the deadlock pseudo-index.
@@ -101,7 +105,9 @@ Result<System> explore(const System &sys, const Limits &lim = {},
   const size_t width = sys.packed_bytes();
   res.record_bytes = width;
 
-  StateStore store(width);
+  std::vector<size_t> parts;
+  if constexpr (requires { sys.component_bytes(); }) parts = sys.component_bytes();
+  StateStore store(width, parts);
   std::vector<uint8_t> buf(width);
 
   // Thread-safe: the first invariant s violates (or -1).
@@ -118,22 +124,24 @@ Result<System> explore(const System &sys, const Limits &lim = {},
     }
     std::reverse(chain.begin(), chain.end());
     State s;
-    sys.unpack(store.record(chain[0]), s);
+    std::vector<uint8_t> rec(width), want(width);
+    store.full_record(chain[0], want.data());
+    sys.unpack(want.data(), s);
     res.trace_states.push_back(s);
-    std::vector<uint8_t> rec(width);
     for (size_t k = 1; k < chain.size(); k++) {
       // The stored link is (parent, successor ordinal): regenerate the label.
-      uint32_t want = store.ordinal(chain[k]), ord = 0;
+      uint32_t want_ord = store.ordinal(chain[k]), ord = 0;
       bool found = false;
       Label lab{};
+      store.full_record(chain[k], want.data());
       sys.successors(res.trace_states.back(), [&](const Label &l, const State &n) {
-        if (ord++ != want) return;
+        if (ord++ != want_ord) return;
         sys.pack(n, rec.data());
-        found = std::memcmp(rec.data(), store.record(chain[k]), width) == 0;
+        found = std::memcmp(rec.data(), want.data(), width) == 0;
         lab = l;
       });
       if (!found) throw std::logic_error("explorer: a stored parent link does not reproduce its state");
-      sys.unpack(store.record(chain[k]), s);
+      sys.unpack(want.data(), s);
       res.trace_states.push_back(s);
       res.trace_labels.push_back(lab);
     }
@@ -145,6 +153,10 @@ Result<System> explore(const System &sys, const Limits &lim = {},
     if (v != Verdict::violated && v != Verdict::incomplete) res.states = store.size();
     res.seconds = elapsed();
     res.visited_bytes = store.bytes();
+    res.root_bytes = store.width();
+    res.component_table_bytes = store.part_bytes();
+    res.component_values.clear();
+    for (size_t k = 0; k < store.parts(); k++) res.component_values.push_back(store.part_values(k));
     res.bytes_per_state = res.states ? double(res.visited_bytes) / double(res.states) : 0.0;
     return res;
   };
@@ -171,7 +183,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
   while (lo < hi) {
     const size_t n = hi - lo;
     succ.assign(n, 0);
-    store.reserve_for(n + n / 2);
+    store.reserve_level(n);
     store.reset_pending();
     const uint64_t base_states = store.size();
     const uint64_t need_new = lim.max_states && lim.max_states > base_states ? lim.max_states - base_states : 0;
@@ -197,20 +209,22 @@ Result<System> explore(const System &sys, const Limits &lim = {},
       try {
         StateStore::Cursor cur;
         State st;
-        std::vector<uint8_t> rec(width);
+        std::vector<uint8_t> rec(width), parent(width);
         for (;;) {
           if (halt.load(std::memory_order_relaxed)) break;
           size_t b = next_chunk.fetch_add(chunk, std::memory_order_relaxed);
           if (b >= hi) break;
           size_t e = std::min(b + chunk, hi);
           for (size_t p = b; p < e; p++) {
-            sys.unpack(store.record(p), st);
+            store.full_record(p, parent.data());
+            sys.unpack(parent.data(), st);
+            const uint8_t *parent_root = store.record(p);
             uint32_t ord = 0;
             sys.successors(st, [&](const Label &, const State &nx) {
               const uint64_t key = (uint64_t{p} << 16) | ord++;
               sys.pack(nx, rec.data());
               uint32_t pidx = 0;
-              switch (store.insert_pending(cur, rec.data(), StateStore::hash(rec.data(), width), key, &pidx)) {
+              switch (store.insert_pending(cur, rec.data(), parent.data(), parent_root, key, &pidx)) {
                 case StateStore::Insert::fresh:
                   pending_new.fetch_add(1, std::memory_order_relaxed);
                   if (first_violated(nx) >= 0) {
@@ -285,7 +299,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
           for (size_t i = 0; i < over_key[w].size(); i++) {
             const uint8_t *rec = over_rec[w].data() + i * width;
             uint32_t pidx = 0;
-            auto r = store.insert_pending(cur, rec, StateStore::hash(rec, width), over_key[w][i], &pidx);
+            auto r = store.insert_pending_serial(cur, rec, over_key[w][i], &pidx);
             if (r == StateStore::Insert::full) throw std::logic_error("explorer: state table full after growth");
             if (r == StateStore::Insert::fresh) {
               sys.unpack(rec, st);
@@ -368,7 +382,9 @@ Result<System> explore(const System &sys, const Limits &lim = {},
       res.depth = depth + 1;
       res.violated = first_violated([&] {
         State s;
-        sys.unpack(store.record(store.size() - 1), s);
+        std::vector<uint8_t> full(width);
+        store.full_record(store.size() - 1, full.data());
+        sys.unpack(full.data(), s);
         return s;
       }());
       trace_to(static_cast<uint32_t>(store.size() - 1));

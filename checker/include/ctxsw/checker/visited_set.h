@@ -3,15 +3,26 @@
 // The set of reached states, built for level-synchronous breadth-first search
 // by several threads.
 //
-//  - Stored states are fixed-width packed records in an arena of blocks
-//    (never moved, never copied on growth), numbered in breadth-first order:
-//    a record's number is its identity for parent links, and the arena order
+//  - Collapse compression (as in LTSmin/SPIN's COLLAPSE): a packed record is
+//    the concatenation of a few components (for the context-switch model:
+//    the tasks, each CPU, the mms and globals). Each component is interned
+//    in a table of its own (Interner: each distinct value stored once, named
+//    by a 32-bit number), and a state is stored as the tuple of its
+//    components' numbers, its "root". Interning is a bijection between
+//    values and numbers, so two records are equal if and only if their
+//    roots are: the set of roots is the set of states. A successor shares
+//    most components with its parent; only the changed ones are looked up.
+//  - Roots are fixed-width records in an arena of blocks (never moved,
+//    never copied on growth), numbered in breadth-first order: a root's
+//    number is its state's identity for parent links, and the arena order
 //    is the queue.
-//  - An open-addressing table of 64-bit words finds them. A word holds 31 bits
-//    of the record's hash (its "tag"), a provisional flag and a 32-bit number.
-//    The slot of a word is the leading bits of its hash, which are also the
-//    leading bits of its tag, so growing the table never reads or re-hashes a
-//    record.
+//  - An open-addressing table (linear probing) finds them: per slot a 32-bit
+//    word (a provisional flag and a 31-bit number) and, in a parallel array,
+//    an 8-bit tag from the root's hash, so that most probes of other states
+//    are rejected without reading their roots: 5 bytes per slot. The slot is
+//    the root's hash scaled to the table, whose size need not be a power of
+//    two: it grows by half when a level could fill it beyond 3/4. Growing
+//    re-hashes the roots in arena order (sequential reads).
 //  - While one level is expanded, threads insert candidate successors
 //    concurrently (compare-and-swap on empty words). A new state first lives
 //    in a "pending" pool; its word is provisional and names the pool entry.
@@ -29,6 +40,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -36,35 +48,208 @@
 
 namespace ctxsw::checker {
 
+// An insert-only concurrent set of fixed-width byte strings, each named by a
+// 32-bit number (its insertion index). Lookups and insertions may run in
+// several threads at once; growth (reserve) only between them. The table
+// holds 32 bits of hash (the tag; its leading bits are the slot, so growth
+// never re-hashes) and the number; values live in blocks of an arena whose
+// block pointers are allocated once (untouched pages cost nothing).
+class Interner {
+ public:
+  static constexpr uint32_t kFull = ~uint32_t{0};
+
+  explicit Interner(size_t width) : width_(width ? width : 1) {
+    blocks_ = static_cast<uint8_t **>(std::calloc(kMaxBlocks, sizeof(uint8_t *)));
+    if (!blocks_) throw std::bad_alloc();
+    alloc_table(1024);
+  }
+  ~Interner() {
+    for (size_t b = 0; b < kMaxBlocks && b <= (next_.load() >> kBlockShift); b++) delete[] blocks_[b];
+    std::free(blocks_);
+  }
+  Interner(const Interner &) = delete;
+  Interner &operator=(const Interner &) = delete;
+
+  size_t width() const { return width_; }
+  size_t size() const { return used_.load(std::memory_order_relaxed); }
+  const uint8_t *get(uint32_t id) const {
+    return std::atomic_ref<uint8_t *>(blocks_[id >> kBlockShift]).load(std::memory_order_acquire) +
+           size_t{id & kBlockMask} * width_;
+  }
+
+  // The number of v (inserting it if new), or kFull when the table is too
+  // full to insert (then nothing was inserted). Thread-safe.
+  uint32_t intern(const uint8_t *v) {
+    const uint64_t h = XXH3_64bits(v, width_);
+    const uint32_t t = static_cast<uint32_t>(h >> 32);
+    uint32_t id = kFull;  // allocated, not yet published
+    for (size_t slot = slot_of(t);; slot = slot + 1 == table_size_ ? 0 : slot + 1) {
+      uint64_t e = table_[slot].load(std::memory_order_acquire);
+      while (e == 0) {
+        if (id == kFull) {
+          if (used_.load(std::memory_order_relaxed) >= limit_) return kFull;
+          id = allocate(v);
+        }
+        if (table_[slot].compare_exchange_strong(e, (uint64_t{t} << 32) | (uint64_t{id} + 1), std::memory_order_acq_rel,
+                                                 std::memory_order_acquire)) {
+          used_.fetch_add(1, std::memory_order_relaxed);
+          return id;
+        }
+      }
+      if (static_cast<uint32_t>(e >> 32) == t) {
+        uint32_t other = static_cast<uint32_t>(e) - 1;
+        if (std::memcmp(get(other), v, width_) == 0) return other;  // (an allocated id stays unused)
+      }
+    }
+  }
+  // Serial: as intern(), growing the table when needed.
+  uint32_t intern_growing(const uint8_t *v) {
+    reserve_for(1);
+    return intern(v);
+  }
+  // Serial: grows (by half, or more) so that `more` insertions keep the
+  // table at most 3/4 full.
+  void reserve_for(size_t more) {
+    size_t need = used_.load(std::memory_order_relaxed) + more;
+    if (need * 4 <= table_size_ * 3) return;
+    size_t size = std::max(table_size_ + table_size_ / 2, need * 4 / 3 + 1);
+    if (size > (size_t{1} << 32)) throw std::length_error("component table larger than 2^32 entries");
+    auto old = std::move(table_);
+    size_t old_size = table_size_;
+    alloc_table(size);
+    for (size_t i = 0; i < old_size; i++) {
+      uint64_t e = old[i].load(std::memory_order_relaxed);
+      if (!e) continue;
+      size_t slot = slot_of(static_cast<uint32_t>(e >> 32));
+      while (table_[slot].load(std::memory_order_relaxed)) slot = slot + 1 == table_size_ ? 0 : slot + 1;
+      table_[slot].store(e, std::memory_order_relaxed);
+    }
+  }
+  // Serial, before a level: room for a quarter more values (beyond that, a
+  // level's insertions report full and are redone serially).
+  void reserve_level() { reserve_for(used_.load(std::memory_order_relaxed) / 4 + 64); }
+
+  size_t bytes() const {
+    return table_size_ * sizeof(uint64_t) + block_count_.load(std::memory_order_relaxed) * kBlock * width_;
+  }
+
+ private:
+  static constexpr int kBlockShift = 12;
+  static constexpr size_t kBlock = size_t{1} << kBlockShift;
+  static constexpr uint32_t kBlockMask = (1u << kBlockShift) - 1;
+  static constexpr size_t kMaxBlocks = size_t{1} << (32 - kBlockShift);
+
+  // The slot of a tag: its leading bits scaled to the table, so that growth
+  // needs only the tags (no value is read or re-hashed).
+  size_t slot_of(uint32_t t) const { return static_cast<size_t>((uint64_t{t} * table_size_) >> 32); }
+  void alloc_table(size_t size) {
+    table_size_ = size;
+    table_ = std::make_unique<std::atomic<uint64_t>[]>(table_size_);
+    limit_ = table_size_ - table_size_ / 8;
+  }
+  uint32_t allocate(const uint8_t *v) {
+    uint64_t id = next_.fetch_add(1, std::memory_order_relaxed);
+    if (id >= 0xfffffffeu) throw std::length_error("more than 2^32 - 2 values of one state component");
+    std::atomic_ref<uint8_t *> blk(blocks_[id >> kBlockShift]);
+    uint8_t *b = blk.load(std::memory_order_acquire);
+    if (!b) {
+      auto fresh = std::make_unique<uint8_t[]>(kBlock * width_);
+      if (blk.compare_exchange_strong(b, fresh.get(), std::memory_order_acq_rel, std::memory_order_acquire)) {
+        b = fresh.release();
+        block_count_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    std::memcpy(b + (id & kBlockMask) * width_, v, width_);
+    return static_cast<uint32_t>(id);
+  }
+
+  size_t width_;
+  uint8_t **blocks_ = nullptr;
+  std::atomic<uint64_t> next_{0};
+  std::atomic<size_t> block_count_{0};
+  std::unique_ptr<std::atomic<uint64_t>[]> table_;
+  size_t table_size_ = 0, limit_ = 0;
+  std::atomic<size_t> used_{0};
+};
+
 class StateStore {
  public:
   static constexpr uint64_t kNoKey = ~uint64_t{0};
   enum class Insert { fresh, pending_dup, seen, full };
 
-  explicit StateStore(size_t record_bytes) : width_(record_bytes ? record_bytes : 1) { alloc_table(16); }
+  // record_bytes: the packed record. parts: the widths of its components
+  // (summing to record_bytes), each interned separately; none or one: the
+  // records themselves are stored.
+  explicit StateStore(size_t record_bytes, const std::vector<size_t> &parts = {})
+      : full_width_(record_bytes ? record_bytes : 1) {
+    size_t sum = 0;
+    for (size_t w : parts) sum += w;
+    if (parts.size() >= 2) {
+      if (sum != record_bytes) throw std::logic_error("StateStore: component widths do not add up to the record");
+      if (parts.size() > kMaxParts) throw std::logic_error("StateStore: too many components");
+      for (size_t w : parts) {
+        part_off_.push_back(part_off_.empty() ? 0 : part_off_.back() + parts_.back()->width());
+        parts_.push_back(std::make_unique<Interner>(w));
+      }
+    }
+    width_ = parts_.empty() ? full_width_ : parts_.size() * sizeof(uint32_t);
+    entry_ = width_ + 5;
+    alloc_table(size_t{1} << 16);
+  }
 
-  size_t width() const { return width_; }
+  // Expected bytes per stored state, for an up-front memory estimate, of a
+  // store whose roots are `root_bytes` wide (4 per component; the record
+  // width when not compressed): the root, a 32-bit parent and an 8-bit
+  // ordinal in the arena; a 5-byte table slot at a typical load of 0.6 (it
+  // varies between 1/2 and 7/8); and about 4 bytes for the component tables
+  // and the pending pool of the widest level (measured 1-4 B on the ladder of
+  // docs/performance.md). Large runs land within about 15 % of it.
+  static double expected_bytes_per_state(size_t root_bytes) { return double(root_bytes) + 5.0 + 5.0 / 0.6 + 4.0; }
+  double expected_bytes_per_state() const { return expected_bytes_per_state(width_); }
+
+  size_t width() const { return width_; }  // a stored root (or record)
+  size_t full_width() const { return full_width_; }
+  bool compressed() const { return !parts_.empty(); }
+
+  // The packed record of committed state i / of pending state p.
+  void full_record(size_t i, uint8_t *out) const { expand(record(i), out); }
+  void pending_full_record(uint32_t p, uint8_t *out) const { expand(pool_record(p), out); }
+
+  // Serial: stores a record's components and writes its root (no-op copy
+  // when not compressed).
+  void root_of(const uint8_t *full, uint8_t *root) { compress(full, nullptr, nullptr, root, true); }
   size_t size() const { return count_; }                                       // committed states
   size_t table_used() const { return used_.load(std::memory_order_relaxed); }  // committed + pending
-  const uint8_t *record(size_t i) const { return arena_[i >> kArenaShift].get() + (i & kArenaMask) * width_; }
-  uint32_t parent(size_t i) const { return parent_[i]; }
-  uint32_t ordinal(size_t i) const { return ordinal_[i]; }
+  const uint8_t *record(size_t i) const { return arena_[i >> kArenaShift].get() + (i & kArenaMask) * entry_; }
+  uint32_t parent(size_t i) const {
+    uint32_t p;
+    std::memcpy(&p, record(i) + width_, 4);
+    return p;
+  }
+  uint32_t ordinal(size_t i) const { return record(i)[width_ + 4]; }
 
   static uint64_t hash(const uint8_t *rec, size_t width) { return XXH3_64bits(rec, width); }
 
   // Serial insertion of a committed state (initial states). Returns {number, fresh}.
-  std::pair<uint32_t, bool> insert_committed(const uint8_t *rec, uint32_t parent, uint32_t ordinal) {
+  std::pair<uint32_t, bool> insert_committed(const uint8_t *full, uint32_t parent, uint32_t ordinal) {
+    uint8_t root_buf[kMaxRoot];
+    const uint8_t *rec = full;
+    if (compressed()) {
+      compress(full, nullptr, nullptr, root_buf, true);
+      rec = root_buf;
+    }
     reserve_for(1);
     uint64_t h = hash(rec, width_);
-    for (size_t slot = slot_of(h);; slot = (slot + 1) & mask_) {
-      uint64_t e = table_[slot].load(std::memory_order_relaxed);
+    for (size_t slot = slot_of(h);; slot = slot + 1 == table_size_ ? 0 : slot + 1) {
+      uint32_t e = table_[slot].load(std::memory_order_relaxed);
       if (e == 0) {
         uint32_t id = append(rec, parent, ordinal);
-        table_[slot].store(word(h, false, id), std::memory_order_relaxed);
+        table_[slot].store(word(false, id), std::memory_order_relaxed);
+        tags_[slot] = tag(h);
         used_.fetch_add(1, std::memory_order_relaxed);
         return {id, true};
       }
-      if (tag_of(e) == tag(h) && !(e & kPending) && std::memcmp(record(number(e)), rec, width_) == 0)
+      if (tags_[slot] == tag(h) && !(e & kPending) && std::memcmp(record(number(e)), rec, width_) == 0)
         return {number(e), false};
     }
   }
@@ -83,16 +268,39 @@ class StateStore {
     pool_blocks_used_.store(0, std::memory_order_relaxed);
   }
 
-  // Looks rec (hash h) up; if absent, adds it as pending with `key` and
-  // returns fresh with its pool index in *pending. A pending duplicate lowers
-  // the pending state's key to `key` if smaller. `full`: the table is too
-  // loaded to insert; the caller keeps the candidate for after grow().
-  Insert insert_pending(Cursor &cur, const uint8_t *rec, uint64_t h, uint64_t key, uint32_t *pending) {
-    const uint32_t t = tag(h);
+  // Looks the packed record `full` up; if absent, adds it as pending with
+  // `key` and returns fresh with its pool index in *pending. A pending
+  // duplicate lowers the pending state's key to `key` if smaller. `full`:
+  // a table is too loaded to insert; the caller keeps the candidate for
+  // insert_pending_serial() after the level. parent_full/parent_root (may be
+  // null): the record and root of the state it is a successor of, whose
+  // unchanged components need no lookup. Thread-safe.
+  Insert insert_pending(Cursor &cur, const uint8_t *full, const uint8_t *parent_full, const uint8_t *parent_root,
+                        uint64_t key, uint32_t *pending) {
+    if (!compressed()) return insert_root(cur, full, hash(full, width_), key, pending);
+    uint8_t root[kMaxRoot];
+    if (!compress(full, parent_full, parent_root, root, false)) return Insert::full;
+    return insert_root(cur, root, hash(root, width_), key, pending);
+  }
+  // Serial (between levels): as insert_pending, growing tables as needed.
+  Insert insert_pending_serial(Cursor &cur, const uint8_t *full, uint64_t key, uint32_t *pending) {
+    uint8_t root_buf[kMaxRoot];
+    const uint8_t *rec = full;
+    if (compressed()) {
+      compress(full, nullptr, nullptr, root_buf, true);
+      rec = root_buf;
+    }
+    reserve_for(1);
+    return insert_root(cur, rec, hash(rec, width_), key, pending);
+  }
+
+ private:
+  Insert insert_root(Cursor &cur, const uint8_t *rec, uint64_t h, uint64_t key, uint32_t *pending) {
+    const uint8_t t = tag(h);
     bool staged = false;
     uint32_t pidx = 0;
-    for (size_t slot = slot_of(h);; slot = (slot + 1) & mask_) {
-      uint64_t e = table_[slot].load(std::memory_order_acquire);
+    for (size_t slot = slot_of(h);; slot = slot + 1 == table_size_ ? 0 : slot + 1) {
+      uint32_t e = table_[slot].load(std::memory_order_acquire);
       while (e == 0) {
         if (used_.load(std::memory_order_relaxed) >= limit_) return Insert::full;
         if (!staged) {
@@ -102,8 +310,11 @@ class StateStore {
           staged = true;
         }
         pool_slot(pidx) = slot;
-        if (table_[slot].compare_exchange_strong(e, word(h, true, pidx), std::memory_order_acq_rel,
+        if (table_[slot].compare_exchange_strong(e, word(true, pidx), std::memory_order_acq_rel,
                                                  std::memory_order_acquire)) {
+          // Written after the word: a reader that still sees tag 0 compares
+          // the record (published by the compare-and-swap) instead.
+          std::atomic_ref<uint8_t>(tags_[slot]).store(t, std::memory_order_relaxed);
           used_.fetch_add(1, std::memory_order_relaxed);
           cur.next++;
           pool_fill_[cur.block] = static_cast<uint32_t>(cur.next);
@@ -111,7 +322,7 @@ class StateStore {
           return Insert::fresh;
         }
       }
-      if (tag_of(e) != t) continue;
+      if (uint8_t et = std::atomic_ref<uint8_t>(tags_[slot]).load(std::memory_order_relaxed); et && et != t) continue;
       if (e & kPending) {
         uint32_t q = number(e);
         if (std::memcmp(pool_record(q), rec, width_) == 0) {
@@ -127,6 +338,7 @@ class StateStore {
     }
   }
 
+ public:
   // Marks a pending state (e.g. as violating an invariant).
   void set_pending_flag(uint32_t pidx) { pool_block(pidx)->flag[pidx & kPoolMask] = 1; }
 
@@ -149,47 +361,67 @@ class StateStore {
     for (uint32_t p : order) {
       uint64_t key = pool_key(p).load(std::memory_order_relaxed);
       uint32_t id = append(pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
-      std::atomic<uint64_t> &w = table_[pool_slot(p)];
-      uint64_t e = w.load(std::memory_order_relaxed);
-      w.store(((e >> 33) << 33) | (uint64_t{id} + 1), std::memory_order_relaxed);
+      table_[pool_slot(p)].store(word(false, id), std::memory_order_relaxed);
     }
   }
 
-  // Grows the table so that `more` further insertions keep it at most half full.
+  // Serial, before a level of n states: the state table for `more` further
+  // insertions, each component table for doubling.
+  void reserve_level(size_t more) {
+    reserve_for(more);
+    for (auto &p : parts_) p->reserve_level();
+  }
+
+  // Grows the table (by half, or more) so that `more` further insertions keep
+  // it at most 3/4 full (insertions report full beyond 7/8). Serial.
   void reserve_for(size_t more) {
     size_t need = used_.load(std::memory_order_relaxed) + more;
-    if (need * 2 <= table_size_) return;
-    int bits = log2_;
-    while ((size_t{1} << bits) < need * 2) bits++;
-    if (bits > 31) throw std::length_error("state table larger than 2^31 entries");
-    auto old = std::move(table_);
-    size_t old_size = table_size_;
-    alloc_table(bits);
-    for (size_t i = 0; i < old_size; i++) {
-      uint64_t e = old[i].load(std::memory_order_relaxed);
-      if (!e) continue;
-      size_t slot = static_cast<size_t>(tag_of(e) >> (31 - log2_));
-      while (table_[slot].load(std::memory_order_relaxed)) slot = (slot + 1) & mask_;
-      table_[slot].store(e, std::memory_order_relaxed);
-      if (e & kPending) pool_slot(number(e)) = slot;
-    }
+    if (need * 4 <= table_size_ * 3) return;
+    size_t size = std::max(table_size_ + table_size_ / 2, need * 4 / 3 + 1);
+    if (size > (size_t{1} << 32)) throw std::length_error("state table larger than 2^32 entries");
+    alloc_table(size);
+    auto place = [&](const uint8_t *rec, uint32_t w) {
+      uint64_t h = hash(rec, width_);
+      size_t slot = slot_of(h);
+      while (table_[slot].load(std::memory_order_relaxed)) slot = slot + 1 == table_size_ ? 0 : slot + 1;
+      table_[slot].store(w, std::memory_order_relaxed);
+      tags_[slot] = tag(h);
+      return slot;
+    };
+    for (size_t i = 0; i < count_; i++) place(record(i), word(false, static_cast<uint32_t>(i)));
+    size_t nb = std::min(pool_blocks_used_.load(std::memory_order_relaxed), kMaxPoolBlocks);
+    for (size_t b = 0; b < nb; b++)
+      for (uint32_t i = 0; i < pool_fill_[b]; i++) {
+        uint32_t p = static_cast<uint32_t>(b << kPoolShift | i);
+        pool_slot(p) = place(pool_record(p), word(true, p));
+      }
   }
 
-  // Bytes held for committed states (arena, table, parent links).
+  // Bytes held for committed states (arena of roots, table, parent links,
+  // the pending pool, component tables and their values).
   size_t bytes() const {
-    return arena_.size() * (size_t{1} << kArenaShift) * width_ + table_size_ * sizeof(uint64_t) +
-           parent_.capacity() * sizeof(uint32_t) + ordinal_.capacity() +
-           pool_bytes_alloc_.load(std::memory_order_relaxed);
+    size_t b = arena_.size() * (size_t{1} << kArenaShift) * entry_ + table_size_ * (sizeof(uint32_t) + 1) +
+               arena_.capacity() * sizeof(void *) + pool_bytes_alloc_.load(std::memory_order_relaxed);
+    for (const auto &p : parts_) b += p->bytes();
+    return b;
   }
+  // Of which in component tables.
+  size_t part_bytes() const {
+    size_t b = 0;
+    for (const auto &p : parts_) b += p->bytes();
+    return b;
+  }
+  size_t parts() const { return parts_.size(); }
+  size_t part_values(size_t k) const { return parts_[k]->size(); }
   double bytes_per_state() const { return count_ ? double(bytes()) / double(count_) : 0.0; }
 
  private:
-  static constexpr uint64_t kPending = uint64_t{1} << 32;
-  static constexpr int kArenaShift = 16;
+  static constexpr uint32_t kPending = uint32_t{1} << 31;
+  static constexpr int kArenaShift = 12;
   static constexpr size_t kArenaMask = (size_t{1} << kArenaShift) - 1;
   static constexpr int kPoolShift = 12;
   static constexpr uint32_t kPoolMask = (1u << kPoolShift) - 1;
-  static constexpr size_t kMaxPoolBlocks = size_t{1} << (32 - kPoolShift);
+  static constexpr size_t kMaxPoolBlocks = size_t{1} << (31 - kPoolShift);  // pool indices < 2^31 (kPending)
 
   struct PoolBlock {
     std::unique_ptr<uint8_t[]> rec;
@@ -198,30 +430,65 @@ class StateStore {
     std::unique_ptr<uint8_t[]> flag;
   };
 
-  static uint32_t tag(uint64_t h) { return static_cast<uint32_t>(h >> 33); }
-  static uint32_t tag_of(uint64_t e) { return static_cast<uint32_t>(e >> 33); }
-  static uint32_t number(uint64_t e) { return static_cast<uint32_t>(e) - 1u; }
-  static uint64_t word(uint64_t h, bool pending, uint32_t n) {
-    return (uint64_t{tag(h)} << 33) | (pending ? kPending : 0) | (uint64_t{n} + 1);
-  }
-  size_t slot_of(uint64_t h) const { return static_cast<size_t>(h >> (64 - log2_)); }
+  static constexpr size_t kMaxParts = 16;
+  static constexpr size_t kMaxRoot = kMaxParts * sizeof(uint32_t);
 
-  void alloc_table(int bits) {
-    log2_ = bits;
-    table_size_ = size_t{1} << bits;
-    mask_ = table_size_ - 1;
-    table_ = std::make_unique<std::atomic<uint64_t>[]>(table_size_);  // value-initialised: zero
-    limit_ = table_size_ - table_size_ / 8;                           // at most 7/8 full
+  // The root of `full`: each component's number, taken from the parent's root
+  // when the component is unchanged. false: a component table is full
+  // (only when !growing).
+  bool compress(const uint8_t *full, const uint8_t *parent_full, const uint8_t *parent_root, uint8_t *root,
+                bool growing) {
+    for (size_t k = 0; k < parts_.size(); k++) {
+      Interner &in = *parts_[k];
+      const uint8_t *v = full + part_off_[k];
+      if (parent_full && std::memcmp(v, parent_full + part_off_[k], in.width()) == 0) {
+        std::memcpy(root + 4 * k, parent_root + 4 * k, 4);
+        continue;
+      }
+      uint32_t id = growing ? in.intern_growing(v) : in.intern(v);
+      if (id == Interner::kFull) return false;
+      std::memcpy(root + 4 * k, &id, 4);
+    }
+    return true;
+  }
+  void expand(const uint8_t *root, uint8_t *out) const {
+    if (parts_.empty()) {
+      std::memcpy(out, root, width_);
+      return;
+    }
+    for (size_t k = 0; k < parts_.size(); k++) {
+      uint32_t id;
+      std::memcpy(&id, root + 4 * k, 4);
+      std::memcpy(out + part_off_[k], parts_[k]->get(id), parts_[k]->width());
+    }
+  }
+
+  // Tag 0 means "not yet written" (see insert_root); real tags are 1..255.
+  static uint8_t tag(uint64_t h) {
+    uint8_t t = static_cast<uint8_t>(h >> 24);
+    return t ? t : 1;
+  }
+  static uint32_t number(uint32_t e) { return (e & ~kPending) - 1u; }
+  static uint32_t word(bool pending, uint32_t n) { return (pending ? kPending : 0) | (n + 1); }
+  size_t slot_of(uint64_t h) const { return static_cast<size_t>(((h >> 32) * table_size_) >> 32); }
+
+  void alloc_table(size_t size) {
+    table_size_ = size;
+    table_ = std::make_unique<std::atomic<uint32_t>[]>(table_size_);  // value-initialised: zero
+    tags_ = std::make_unique<uint8_t[]>(table_size_);
+    limit_ = table_size_ - table_size_ / 8;  // at most 7/8 full
   }
 
   uint32_t append(const uint8_t *rec, uint32_t parent, uint32_t ordinal) {
-    if (count_ >= 0xfffffffeu) throw std::length_error("more than 2^32 - 2 states");
+    if (count_ >= 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
     if ((count_ & kArenaMask) == 0 && (count_ >> kArenaShift) == arena_.size())
-      arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * width_));
-    std::memcpy(arena_[count_ >> kArenaShift].get() + (count_ & kArenaMask) * width_, rec, width_);
-    parent_.push_back(parent);
+      arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
     if (ordinal > 0xff) throw std::length_error("a state with more than 256 successors");
-    ordinal_.push_back(static_cast<uint8_t>(ordinal));
+    // An entry: the root, the parent's number, the successor ordinal.
+    uint8_t *e = arena_[count_ >> kArenaShift].get() + (count_ & kArenaMask) * entry_;
+    std::memcpy(e, rec, width_);
+    std::memcpy(e + width_, &parent, 4);
+    e[width_ + 4] = static_cast<uint8_t>(ordinal);
     return static_cast<uint32_t>(count_++);
   }
 
@@ -229,7 +496,7 @@ class StateStore {
   uint32_t stage(Cursor &cur) {
     if (cur.block == ~size_t{0} || cur.next == (size_t{1} << kPoolShift)) {
       size_t b = pool_blocks_used_.fetch_add(1, std::memory_order_relaxed);
-      if (b >= kMaxPoolBlocks) throw std::length_error("more than 2^32 new states in one level");
+      if (b >= kMaxPoolBlocks) throw std::length_error("more than 2^31 new states in one level");
       if (!pool_[b]) {
         auto blk = std::make_unique<PoolBlock>();
         size_t n = size_t{1} << kPoolShift;
@@ -252,15 +519,16 @@ class StateStore {
   std::atomic<uint64_t> &pool_key(uint32_t p) const { return pool_block(p)->key[p & kPoolMask]; }
   uint64_t &pool_slot(uint32_t p) const { return pool_block(p)->slot[p & kPoolMask]; }
 
-  size_t width_;
+  size_t full_width_, width_ = 0;
+  std::vector<std::unique_ptr<Interner>> parts_;
+  std::vector<size_t> part_off_;
   size_t count_ = 0;
   std::vector<std::unique_ptr<uint8_t[]>> arena_;
-  std::vector<uint32_t> parent_;
-  std::vector<uint8_t> ordinal_;
+  size_t entry_ = 0;  // bytes per arena entry: root, parent (4), ordinal (1)
 
-  std::unique_ptr<std::atomic<uint64_t>[]> table_;
-  size_t table_size_ = 0, mask_ = 0, limit_ = 0;
-  int log2_ = 0;
+  std::unique_ptr<std::atomic<uint32_t>[]> table_;
+  std::unique_ptr<uint8_t[]> tags_;
+  size_t table_size_ = 0, limit_ = 0;
   std::atomic<size_t> used_{0};
 
   std::vector<std::unique_ptr<PoolBlock>> pool_ = std::vector<std::unique_ptr<PoolBlock>>(kMaxPoolBlocks);

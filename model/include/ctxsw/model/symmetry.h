@@ -42,6 +42,11 @@ State permute(const Config &cfg, const State &s, const TaskPerm &tp, const MmPer
 // not necessarily the least of the whole orbit.
 void canonicalise(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s);
 
+// The same, for a state that renumber_generations() leaves unchanged (every
+// state the model produces): skips that renumbering when s is already in
+// sorted order.
+void canonicalise_renumbered(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s);
+
 // The bytewise least renumbered image of s over every renaming: another
 // canonical form of the same orbits (a different representative), by brute
 // force — |G| renamings. For tests.
