@@ -120,7 +120,7 @@ int run_check(const CheckOptions &o) {
 
   Model model(cfg);
   checker::CtxswSystem sys(model, props, !o.no_symmetry);
-  const MemoryPlan mem = plan_memory(user_memory, expected_bytes_per_state(sys.packed_bytes()));
+  const MemoryPlan mem = plan_memory(user_memory, sys.expected_bytes_per_state());
   lim.max_memory = mem.limit;
   if (!o.quiet) std::cerr << describe(mem) << "\n";
   GrowthWatch watch(mem);

@@ -20,8 +20,6 @@ uint64_t available_memory() {
   return 0;
 }
 
-double expected_bytes_per_state(size_t record_bytes) { return double(record_bytes) + 28.0; }
-
 MemoryPlan plan_memory(uint64_t user_limit, double bytes_per_state) {
   MemoryPlan p;
   p.bytes_per_state = bytes_per_state;

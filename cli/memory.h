@@ -19,15 +19,9 @@ struct MemoryPlan {
   uint64_t limit = 0;          // bytes the state store may use
   bool user_limit = false;     // --max-memory, rather than 90 % of MemAvailable
   uint64_t available = 0;      // MemAvailable when the run started
-  double bytes_per_state = 0;  // expected, from the configuration's packed layout
+  double bytes_per_state = 0;  // expected (CtxswSystem::expected_bytes_per_state)
   uint64_t room() const { return bytes_per_state > 0 ? uint64_t(double(limit) / bytes_per_state) : 0; }
 };
-
-// Bytes the state store (checker/visited_set.h) holds per state for records
-// of `record_bytes`: the record, a 32-bit parent, an 8-bit successor ordinal,
-// 8-byte table slots at 7/16..7/8 load, and growth slack; the default check
-// measured 79 B with 51-byte records.
-double expected_bytes_per_state(size_t record_bytes);
 
 // --max-memory when given, else 90 % of the memory available now, so that a
 // run too large for the machine ends with verdict incomplete rather than

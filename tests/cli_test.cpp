@@ -58,10 +58,10 @@ TEST(Cli, StateLimitGivesAnIncompleteVerdictAndExit3) {
 // growing when twice its states would not fit is warned about, and the
 // limit ends it with verdict incomplete (never the OOM killer).
 TEST(Cli, MemoryPlanIsSaidUpFrontAndARunThatWillNotFitIsWarnedAbout) {
-  auto r = ctxsw("check --procs 3 --kthreads 1 --max-memory 400M");
+  auto r = ctxsw("check --procs 3 --kthreads 1 --max-memory 150M");
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_NE(r.out.find("memory: ~"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("limit 400 MiB (--max-memory): room for ~"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("limit 150 MiB (--max-memory): room for ~"), std::string::npos) << r.out;
   const size_t warn = r.out.find("warning: ");
   EXPECT_NE(warn, std::string::npos) << r.out;
   EXPECT_LT(warn, r.out.find("stopped: memory limit")) << r.out;
