@@ -75,16 +75,37 @@ Outcome interleaved(Harness &h, int runs, uint64_t seed) {
 
 // Schedules chosen by RapidCheck, CPU by CPU; the real context.c must follow
 // every model step access by access and agree on every field after it.
+// RapidCheck draws the configuration, the number of CPUs and one choice per
+// step (walk_cpus: the CPU that proceeds, then its step). A failure is shrunk
+// once by shrink_schedule() (whole CPUs, episodes, steps: the schedule that
+// `ctxsw asm` prints) rather than value by value, which would rerun the real
+// code thousands of times.
 RC_GTEST_PROP(asm_interleave, RealContextCAgreesUnderInterleavings, ()) {
   if (!setup().ok) RC_DISCARD("no toolchain");
   static Harness h(setup().tc.qemu, setup().ctx_exe);
   static std::vector<Config> cfgs = context_configs();
-  size_t which = *rc::gen::inRange<size_t>(0, cfgs.size());
-  Model m(cfgs[which]);
-  auto ch = *rc::gen::container<std::vector<uint32_t>>(200, rc::gen::arbitrary<uint32_t>());
+  Config cfg = cfgs[*rc::gen::noShrink(rc::gen::inRange<size_t>(0, cfgs.size()))];
+  int cpus = *rc::gen::noShrink(cfg.cpus == 3 ? rc::gen::weightedElement<int>({{1, 1}, {1, 2}, {4, 3}})
+                                              : rc::gen::weightedElement<int>({{1, 1}, {5, 2}}));
+  while (cfg.cpus > cpus) cfg = drop_cpu(cfg, cfg.cpus - 1);
+  Model m(cfg);
+  auto ch = *rc::gen::noShrink(rc::gen::container<std::vector<uint32_t>>(200, rc::gen::arbitrary<uint32_t>()));
   Trace t = walk_cpus(m, ch);
   Counters n;
-  if (auto mm = check_context_interleaved(h, m, t, n)) RC_FAIL(describe(*mm));
+  if (check_context_interleaved(h, m, t, n)) {
+    Counters scratch;
+    Shrunk small = shrink_schedule(cfg, Mode::context_interleaved, t, [&](const Model &sm, const Trace &st) {
+      return check_context_interleaved(h, sm, st, scratch).has_value();
+    });
+    Model sm(small.cfg);
+    auto mm = check_context_interleaved(h, sm, small.trace, scratch);
+    RC_ASSERT(mm.has_value());
+    std::string sched;
+    for (size_t i = 0; i <= mm->step && i < small.trace.steps.size(); i++)
+      sched += "\n  " + std::to_string(i + 1) + " " + describe_step(small.cfg, small.trace.steps[i]);
+    RC_FAIL(describe(*mm) + "\nminimal schedule (" + std::to_string(small.cfg.cpus) + " CPUs, " +
+            std::to_string(mm->step + 1) + " steps):" + sched);
+  }
   RC_ASSERT(n.schedules == 1u);
 }
 

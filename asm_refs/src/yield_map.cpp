@@ -46,8 +46,10 @@ std::vector<Access> step_accesses(const Config &cfg, const State &s, const Step 
   const int c = st.cpu;
   const CpuState &cs = s.cpu[c];
   if (st.action == Action::mm_context_put) {
-    // arm64_mm_context_put(), one model step (everything it touches is under
-    // the lock but the first read, which only the pinning CPU's own callers race):
+    // arm64_mm_context_put(), one model step. Its lock-free read of
+    // context.id may see an older generation than a racing new_context()
+    // stores, but only the ASID bits are used, and a pinned mm keeps its
+    // ASID across rollovers (new_context(): "If it is pinned, we can keep using it"):
     //	u64 asid = atomic64_read(&mm->context.id);
     //	raw_spin_lock_irqsave(&cpu_asid_lock, flags);
     //	if (refcount_dec_and_test(&mm->context.pinned)) { __clear_bit(..); nr_pinned_asids--; }
