@@ -93,10 +93,18 @@ const char *ctxsw_object_name(const volatile void *addr) {
 static void call(int op, int cpu, int mm) {
   ctxsw_cpu = cpu;
   switch (op) {
-    case 'C': check_and_switch_context(&mms[mm]); break;
-    case 'P': last_ret = arm64_mm_context_get(&mms[mm]); break;
-    case 'U': arm64_mm_context_put(&mms[mm]); break;
-    case 'Z': cpu_set_reserved_ttbr0(); break;
+    case 'C':
+      check_and_switch_context(&mms[mm]);
+      break;
+    case 'P':
+      last_ret = arm64_mm_context_get(&mms[mm]);
+      break;
+    case 'U':
+      arm64_mm_context_put(&mms[mm]);
+      break;
+    case 'Z':
+      cpu_set_reserved_ttbr0();
+      break;
   }
 }
 
@@ -112,8 +120,8 @@ static void dump(void) {
   map_hex(map, ctxsw_ctx_asid_map(), n);
   map_hex(pmap, ctxsw_ctx_pinned_map(), n);
   printf("D gen=%llu cur_idx=%lld map=%s pmap=%s nrpin=%lu pend=%lu ret=%lu lock=%d",
-         (unsigned long long)(ctxsw_ctx_generation() >> 16), ctxsw_cur_idx_ptr ? (long long)*ctxsw_cur_idx_ptr : -1ll, map,
-         pmap, ctxsw_ctx_nr_pinned(), ctxsw_ctx_pending(), last_ret, ctxsw_ctx_lock_owner());
+         (unsigned long long)(ctxsw_ctx_generation() >> 16), ctxsw_cur_idx_ptr ? (long long)*ctxsw_cur_idx_ptr : -1ll,
+         map, pmap, ctxsw_ctx_nr_pinned(), ctxsw_ctx_pending(), last_ret, ctxsw_ctx_lock_owner());
   for (int c = 0; c < ctxsw_nr_cpus; c++) {
     struct shadow_cpu *s = &ctxsw_shadow[c];
     printf(" act%d=%llu res%d=%llu t0_%d=%llu t1_%d=%llu fl%d=%llu", c, (unsigned long long)ctxsw_ctx_active(c), c,
@@ -178,8 +186,8 @@ int main(void) {
       ctxsw_cpu = a;
       cpu_set_reserved_ttbr0();
       dump();
-    } else if (sscanf(line, "S %d %c %d", &a, &op, &b) == 3 && a >= 0 && a < ctxsw_nr_cpus && b >= 0 &&
-               b < MAX_MMS && op && strchr("CPUZ", op)) {
+    } else if (sscanf(line, "S %d %c %d", &a, &op, &b) == 3 && a >= 0 && a < ctxsw_nr_cpus && b >= 0 && b < MAX_MMS &&
+               op && strchr("CPUZ", op)) {
       printf("Y %s\n", ctxsw_coro_start(a, call, op, b));
     } else if (sscanf(line, "G %d", &a) == 1 && a >= 0 && a < ctxsw_nr_cpus) {
       printf("Y %s\n", ctxsw_coro_resume(a));
