@@ -104,6 +104,9 @@ std::optional<Mismatch> check_context_interleaved(Harness &h, const Model &m, co
       // switch_mm() to init_mm: cpu_set_reserved_ttbr0(), within the model's step
       if ((bad = start('Z', 0)) || (bad = perform({{"msr_ttbr0_el1", "-"}})) || (bad = finished())) return bad;
     }
+    // A step that runs no real code (scheduler, fork, exit, ... outside the
+    // allocator) changes none of the compared fields in the model either;
+    // the state is compared after every step that does.
     if (!touched) continue;
     r = h.request("D");
     if (!r.starts_with("D ")) return fail("execution", "state dump", r);
