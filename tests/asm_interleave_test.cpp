@@ -220,7 +220,7 @@ TEST(asm_interleave, ShrinkingRemovesCpusAndSteps) {
 
 struct RaceOnly {
   const char *name;
-  const char *to;
+  const char *from, *to;  // in check_and_switch_context()
 };
 
 class asm_interleave_broken : public ::testing::TestWithParam<RaceOnly> {};
@@ -231,7 +231,7 @@ class asm_interleave_broken : public ::testing::TestWithParam<RaceOnly> {};
 TEST_P(asm_interleave_broken, OnlyTheInterleavedDifferentialReportsIt) {
   REQUIRE_SETUP();
   const RaceOnly &b = GetParam();
-  fs::path d = broken_copy(b.name, "arch/arm64/mm/context.c", "void check_and_switch_context(", kCmpxchg, b.to);
+  fs::path d = broken_copy(b.name, "arch/arm64/mm/context.c", "void check_and_switch_context(", b.from, b.to);
   Extracted x = extract(d.string(), default_cache_dir());
   Harness h(setup().tc.qemu, build_ctx_harness(x, setup().tc, default_cache_dir()));
   Outcome seq = sequential(h, 200, 1);
@@ -262,9 +262,22 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // before a8ffaaa060b8 "arm64: asid: Do not replace active_asids if
         // already 0": an unconditional xchg (the model's fastpath_xchg)
-        RaceOnly{"fastpath_xchg", "atomic64_xchg_relaxed(this_cpu_ptr(&active_asids), asid))"},
+        RaceOnly{"fastpath_xchg", kCmpxchg, "atomic64_xchg_relaxed(this_cpu_ptr(&active_asids), asid))"},
         // the cmpxchg's result ignored: the fast path is taken even when a
         // concurrent flush_context() zeroed active_asids
-        RaceOnly{"cmpxchg_result_ignored",
-                 "(atomic64_cmpxchg_relaxed(this_cpu_ptr(&active_asids),\n\t\t\t\t     old_active_asid, asid), 1))"}),
+        RaceOnly{"cmpxchg_result_ignored", kCmpxchg,
+                 "(atomic64_cmpxchg_relaxed(this_cpu_ptr(&active_asids),\n\t\t\t\t     old_active_asid, asid), 1))"},
+        // no second read of context.id under the lock: the slow path trusts
+        // the lock-free read, which another CPU's new_context() may have overtaken
+        RaceOnly{
+            "no_reread_under_lock",
+            "/* Check that our ASID belongs to the current generation. */\n\tasid = atomic64_read(&mm->context.id);",
+            "/* Check that our ASID belongs to the current generation. */"},
+        // active_asids published after the unlock: a rollover in between
+        // misses this CPU's new ASID
+        RaceOnly{
+            "unlock_before_active",
+            "\tatomic64_set(this_cpu_ptr(&active_asids), asid);\n\traw_spin_unlock_irqrestore(&cpu_asid_lock, flags);",
+            "\traw_spin_unlock_irqrestore(&cpu_asid_lock, flags);\n\tatomic64_set(this_cpu_ptr(&active_asids), "
+            "asid);"}),
     [](const ::testing::TestParamInfo<RaceOnly> &i) { return std::string(i.param.name); });
