@@ -46,6 +46,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "ctxsw/model/generations.h"
 #include "kernel.h"
@@ -311,10 +312,12 @@ void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<Symmet
   bool identity = renumbered || !cfg.renumber_generations;
   for (size_t g = 0; g < groups.size() && identity; g++)
     for (size_t i = 0; i < groups[g].size(); i++) identity &= from[g][i] == i;
-  State best = s;
+  // The first candidate: s itself when no renaming is needed (no copy).
+  std::optional<State> first;
+  const State *best = &s;
   if (!identity) {
     renaming(groups, from, tp, mp);
-    best = rename(cfg, s, tp, mp);
+    best = &first.emplace(rename(cfg, s, tp, mp));
   }
 
   // Blocks of equal keys that are not automorphisms of `best` (point 4).
@@ -338,7 +341,7 @@ void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<Symmet
         const SymmetryUnit &u = groups[g][a], &v = groups[g][a + 1];
         std::swap(t2[u.task], t2[v.task]);
         if (u.mm != kNone) std::swap(m2[u.mm], m2[v.mm]);
-        automorphic = rename(cfg, best, t2, m2) == best;
+        automorphic = rename(cfg, *best, t2, m2) == *best;
       }
       if (!automorphic) {
         Block &b = blocks[nb++];
@@ -351,9 +354,10 @@ void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<Symmet
     }
   }
   if (nb == 0) {
-    s = best;
+    if (best != &s) s = *best;
     return;
   }
+  State least = *best;
   // Every ordering of every remaining block: the product, in next_permutation
   // order per block (the first, identity, is `best` already).
   const auto sorted = from;
@@ -367,9 +371,9 @@ void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<Symmet
     }
     renaming(groups, from, tp, mp);
     State n = rename(cfg, s, tp, mp);
-    if (std::memcmp(&n, &best, sizeof(State)) < 0) best = n;
+    if (std::memcmp(&n, &least, sizeof(State)) < 0) least = n;
   }
-  s = best;
+  s = least;
 }
 
 }  // namespace

@@ -226,7 +226,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
               uint32_t pidx = 0;
               switch (store.insert_pending(cur, rec.data(), parent.data(), parent_root, key, &pidx)) {
                 case StateStore::Insert::fresh:
-                  pending_new.fetch_add(1, std::memory_order_relaxed);
+                  if (need_new) pending_new.fetch_add(1, std::memory_order_relaxed);
                   if (first_violated(nx) >= 0) {
                     store.set_pending_flag(pidx);
                     atomic_min(first_bad, key);
@@ -271,6 +271,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
             next_report = t + 1.0;
           }
         }
+        store.flush(cur);
       } catch (...) {
         std::lock_guard<std::mutex> g(mu);
         if (!error) error = std::current_exception();

@@ -256,11 +256,23 @@ class StateStore {
 
   // ---- one level: reset_pending(), concurrent insert_pending(), commit() ----
 
-  // Per-thread allocation cursor into the pending pool.
+  // Per-thread allocation cursor into the pending pool. A thread counts its
+  // insertions locally and adds them to the shared count every kBatch (and
+  // in flush()), so that threads do not contend for one cache line per
+  // insertion; the count may lag by kBatch - 1 per thread, which the 1/8 of
+  // the table kept free beyond `limit_` absorbs (tables have >= 2^16 slots).
   struct Cursor {
     size_t block = ~size_t{0};
     size_t next = 0;
+    size_t uncounted = 0;
   };
+  static constexpr size_t kBatch = 64;
+  // After a thread's last insertion of a level (before commit or growth).
+  void flush(Cursor &cur) {
+    used_.fetch_add(cur.uncounted, std::memory_order_relaxed);
+    cur.uncounted = 0;
+    if (cur.block != ~size_t{0}) pool_fill_[cur.block] = static_cast<uint32_t>(cur.next);
+  }
 
   void reset_pending() {
     size_t nb = std::min(pool_blocks_used_.load(std::memory_order_relaxed), kMaxPoolBlocks);
@@ -291,7 +303,9 @@ class StateStore {
       rec = root_buf;
     }
     reserve_for(1);
-    return insert_root(cur, rec, hash(rec, width_), key, pending);
+    Insert r = insert_root(cur, rec, hash(rec, width_), key, pending);
+    flush(cur);  // exact counts before the next growth
+    return r;
   }
 
  private:
@@ -315,9 +329,11 @@ class StateStore {
           // Written after the word: a reader that still sees tag 0 compares
           // the record (published by the compare-and-swap) instead.
           std::atomic_ref<uint8_t>(tags_[slot]).store(t, std::memory_order_relaxed);
-          used_.fetch_add(1, std::memory_order_relaxed);
+          if (++cur.uncounted == kBatch) {
+            used_.fetch_add(kBatch, std::memory_order_relaxed);
+            cur.uncounted = 0;
+          }
           cur.next++;
-          pool_fill_[cur.block] = static_cast<uint32_t>(cur.next);
           *pending = pidx;
           return Insert::fresh;
         }
@@ -495,6 +511,7 @@ class StateStore {
   // Reserves the next pool entry of the thread's block (a new block when full).
   uint32_t stage(Cursor &cur) {
     if (cur.block == ~size_t{0} || cur.next == (size_t{1} << kPoolShift)) {
+      if (cur.block != ~size_t{0}) pool_fill_[cur.block] = static_cast<uint32_t>(cur.next);  // full
       size_t b = pool_blocks_used_.fetch_add(1, std::memory_order_relaxed);
       if (b >= kMaxPoolBlocks) throw std::length_error("more than 2^31 new states in one level");
       if (!pool_[b]) {
