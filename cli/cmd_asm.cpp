@@ -19,9 +19,9 @@ void register_asm(CLI::App &app, int &status) {
                   "kernel tree (directory or linux-source tarball; default $KERNEL_SRC or "
                   "/usr/src/linux-source-6.1.tar.xz)");
   cmd->add_option("--runs", o->runs, "schedules per differential (cpu_switch_to, context.c sequential, interleaved)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd->add_option("--seed", o->seed, "seed of the schedules and register values");
-  cmd->add_option("--steps", o->steps, "model steps per schedule")->check(CLI::PositiveNumber);
+  cmd->add_option("--steps", o->steps, "model steps per schedule")->check(positive_number());
   cmd->add_flag("--only-switch", o->only_switch, "run only the cpu_switch_to differential");
   cmd->add_flag("--only-context", o->only_context,
                 "run only the context.c differentials (sequential, then interleaved: one coroutine per CPU, "

@@ -69,6 +69,8 @@ TEST(BadInput, CommandLineFlags) {
            {"check --max-memory lots", "--max-memory: expected a size like 4G or 512M, got 'lots'"},
            {"check --max-memory 0", "--max-memory"},
            {"prove --asid-bits 40", "--asid-bits"},
+           {"asm --runs -3", "--runs: expected a number > 0, got '-3'"},
+           {"asm --steps 0", "--steps: expected a number > 0, got '0'"},
        })
     expect_refused(b);
 }
