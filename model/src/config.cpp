@@ -92,7 +92,9 @@ std::string validate(const Config &cfg) {
     return "asid-bits " + std::to_string(cfg.asid_bits) + (cfg.kpti ? " with KPTI" : "") + " gives " +
            std::to_string(available - 1) + " usable ASIDs for " + std::to_string(cfg.cpus) +
            " CPUs: asids_update_limit() needs more ASIDs than CPUs (WARN_ON(num_available_asids - 1 <= "
-           "num_possible_cpus())); --allow-unsafe-config explores it anyway";
+           "num_possible_cpus())); --allow-unsafe-config explores it anyway (with one process per usable ASID "
+           "and one more, e.g. --procs " +
+           std::to_string(available) + " --kthreads 0 --fork 0 --no-exit, the counterexample takes seconds)";
   if (cfg.pinned && cfg.max_pinned_asids() <= 0 && !cfg.allow_unsafe)
     return "pinned ASIDs with asid-bits " + std::to_string(cfg.asid_bits) + " and " + std::to_string(cfg.cpus) +
            " CPUs: max_pinned_asids = " + std::to_string(cfg.max_pinned_asids()) +
