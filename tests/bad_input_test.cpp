@@ -69,6 +69,7 @@ TEST(BadInput, CommandLineFlags) {
            {"check --max-memory lots", "--max-memory: expected a size like 4G or 512M, got 'lots'"},
            {"check --max-memory 0", "--max-memory"},
            {"prove --asid-bits 40", "--asid-bits"},
+           {"bench --rung nosuch", "--rung: unknown rung 'nosuch'"},
            {"asm --runs -3", "--runs: expected a number > 0, got '-3'"},
            {"asm --steps 0", "--steps: expected a number > 0, got '0'"},
        })
