@@ -22,27 +22,11 @@
 #include "commands.h"
 #include "ctxsw/checker/ctxsw_system.h"
 #include "ctxsw/checker/explorer.h"
+#include "memory.h"
 #include "options.h"
 
 namespace ctxsw::cli {
 namespace {
-
-// "16G", "512M" → bytes; 0 on error.
-uint64_t parse_size(const std::string &s) {
-  size_t pos = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(s, &pos);
-  } catch (...) {
-    return 0;
-  }
-  std::string suf = s.substr(pos);
-  if (suf == "" || suf == "B") return v;
-  if (suf == "K" || suf == "KiB") return v << 10;
-  if (suf == "M" || suf == "MiB") return v << 20;
-  if (suf == "G" || suf == "GiB") return v << 30;
-  return 0;
-}
 
 struct BenchOptions {
   unsigned workers = 0;

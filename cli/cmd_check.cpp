@@ -41,24 +41,6 @@ struct CheckOptions {
   std::string from;  // FILE[:LINE]
 };
 
-// "4G", "512M", "100000" → bytes; 0 on error.
-uint64_t parse_size(const std::string &s) {
-  if (s.empty()) return 0;
-  size_t pos = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(s, &pos);
-  } catch (...) {
-    return 0;
-  }
-  std::string suf = s.substr(pos);
-  if (suf == "" || suf == "B") return v;
-  if (suf == "K" || suf == "KiB") return v << 10;
-  if (suf == "M" || suf == "MiB") return v << 20;
-  if (suf == "G" || suf == "GiB") return v << 30;
-  return 0;
-}
-
 // Whether path can be created (probes with the temporary name write_file uses).
 bool writable(const std::string &path) {
   std::string tmp = path + ".tmp";

@@ -8,6 +8,25 @@
 
 namespace ctxsw::cli {
 
+uint64_t parse_size(const std::string &s) {
+  if (s.empty() || s[0] < '0' || s[0] > '9') return 0;  // stoull would take "-5" and " 5"
+  size_t pos = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(s, &pos);
+  } catch (...) {
+    return 0;
+  }
+  const std::string suf = s.substr(pos);
+  int shift = -1;
+  if (suf == "" || suf == "B") shift = 0;
+  if (suf == "K" || suf == "KiB") shift = 10;
+  if (suf == "M" || suf == "MiB") shift = 20;
+  if (suf == "G" || suf == "GiB") shift = 30;
+  if (shift < 0 || v > (~0ull >> shift)) return 0;
+  return v << shift;
+}
+
 uint64_t available_memory() {
   std::ifstream f("/proc/meminfo");
   std::string line;

@@ -12,6 +12,9 @@
 
 namespace ctxsw::cli {
 
+// "16G", "512M", "4096" (bytes; K/M/G or KiB/MiB/GiB) → bytes; 0 on error.
+uint64_t parse_size(const std::string &s);
+
 // MemAvailable from /proc/meminfo, in bytes (0 if unknown).
 uint64_t available_memory();
 
