@@ -29,7 +29,7 @@ if [ "${CTXSW_FUZZ_ONLY:-0}" != 1 ]; then
   # (std::regex, std::function) once ASan instruments it; -Werror made them fatal.
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTXSW_SANITIZE=ON \
     -DCMAKE_CXX_FLAGS=-Wno-maybe-uninitialized >/dev/null
-  cmake --build build-asan -j"$jobs" --target ctxsw model_test scenario_test generations_test cli_test \
+  cmake --build build-asan -j"$jobs" --target ctxsw model_test scenario_test generations_test cli_test bad_input_test \
     explore_trace_test explore_session_test explore_graph_test fuzz_regressions_test -- --no-print-directory >/dev/null
   # Only the executables built above have discovered tests; the others
   # appear as <name>_NOT_BUILT placeholders, excluded here.
