@@ -20,10 +20,10 @@ using namespace ctxsw::asmtest;
 
 namespace {
 
-// The fast path of check_and_switch_context(), as the kernel has it since
-// a8ffaaa060b8 (the text the broken copies below change).
+// The fast path's cmpxchg in check_and_switch_context() (since
+// a8ffaaa060b8), as a pattern for broken_copy().
 constexpr const char *kCmpxchg =
-    "atomic64_cmpxchg_relaxed(this_cpu_ptr(&active_asids),\n\t\t\t\t     old_active_asid, asid))";
+    R"(atomic64_cmpxchg_relaxed\(this_cpu_ptr\(&active_asids\),\s*old_active_asid,\s*asid\)\))";
 
 std::vector<uint32_t> choices(std::mt19937_64 &rng, size_t n) {
   std::vector<uint32_t> v(n);
@@ -269,15 +269,13 @@ INSTANTIATE_TEST_SUITE_P(
                  "(atomic64_cmpxchg_relaxed(this_cpu_ptr(&active_asids),\n\t\t\t\t     old_active_asid, asid), 1))"},
         // no second read of context.id under the lock: the slow path trusts
         // the lock-free read, which another CPU's new_context() may have overtaken
-        RaceOnly{
-            "no_reread_under_lock",
-            "/* Check that our ASID belongs to the current generation. */\n\tasid = atomic64_read(&mm->context.id);",
-            "/* Check that our ASID belongs to the current generation. */"},
+        RaceOnly{"no_reread_under_lock",
+                 R"((current generation\. \*/)\s*asid\s*=\s*atomic64_read\(&mm->context\.id\);)",
+                 "current generation. */"},
         // active_asids published after the unlock: a rollover in between
         // misses this CPU's new ASID
         RaceOnly{
             "unlock_before_active",
-            "\tatomic64_set(this_cpu_ptr(&active_asids), asid);\n\traw_spin_unlock_irqrestore(&cpu_asid_lock, flags);",
-            "\traw_spin_unlock_irqrestore(&cpu_asid_lock, flags);\n\tatomic64_set(this_cpu_ptr(&active_asids), "
-            "asid);"}),
+            R"(atomic64_set\(this_cpu_ptr\(&active_asids\),\s*asid\);\s*raw_spin_unlock_irqrestore\(&cpu_asid_lock,\s*flags\);)",
+            "raw_spin_unlock_irqrestore(&cpu_asid_lock, flags);\n\tatomic64_set(this_cpu_ptr(&active_asids), asid);"}),
     [](const ::testing::TestParamInfo<RaceOnly> &i) { return std::string(i.param.name); });

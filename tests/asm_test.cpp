@@ -111,22 +111,18 @@ TEST_P(asm_broken_copy, ReportedAsMismatchWithMinimalSchedule) {
 INSTANTIATE_TEST_SUITE_P(
     Mutations, asm_broken_copy,
     ::testing::Values(
-        Broken{"swap_save", "arch/arm64/kernel/entry.S", "SYM_FUNC_START(cpu_switch_to)", "stp\tx21, x22, [x8], #16",
-               "stp\tx22, x21, [x8], #16"},
-        Broken{"no_msr_sp_el0", "arch/arm64/kernel/entry.S", "SYM_FUNC_START(cpu_switch_to)", "\tmsr\tsp_el0, x1\n",
-               "\n"},
-        Broken{"no_restore_irq", "arch/arm64/kernel/entry.S", "SYM_FUNC_START(cpu_switch_to)", "\trestore_irq x11\n",
-               "\n"},
-        Broken{"scs_save_next", "arch/arm64/kernel/entry.S", "SYM_FUNC_START(cpu_switch_to)", "scs_save x0",
-               "scs_save x1"},
-        Broken{"flush_forgets_reserved", "arch/arm64/mm/context.c", "static void flush_context(void)",
-               "\t\tif (asid == 0)\n", "\t\tif (0)\n"},
-        Broken{"cur_idx_not_updated", "arch/arm64/mm/context.c", "set_asid:", "\tcur_idx = asid;\n", "\n"},
-        Broken{"reserved_check_breaks_early", "arch/arm64/mm/context.c", "static bool check_update_reserved_asid(",
-               "\t\t\tper_cpu(reserved_asids, cpu) = newasid;\n",
-               "\t\t\tper_cpu(reserved_asids, cpu) = newasid; break;\n"},
+        // `from`: a pattern (broken_copy), the first match after the anchor.
+        Broken{"swap_save", "arch/arm64/kernel/entry.S", "cpu_switch_to)", R"(stp\s+x21,\s*x22,)", "stp x22, x21,"},
+        Broken{"no_msr_sp_el0", "arch/arm64/kernel/entry.S", "cpu_switch_to)", R"(msr\s+sp_el0,\s*x1\s*\n)", "\n"},
+        Broken{"no_restore_irq", "arch/arm64/kernel/entry.S", "cpu_switch_to)", R"(restore_irq\s+x11\s*\n)", "\n"},
+        Broken{"scs_save_next", "arch/arm64/kernel/entry.S", "cpu_switch_to)", R"(scs_save\s+x0)", "scs_save x1"},
+        Broken{"flush_forgets_reserved", "arch/arm64/mm/context.c", "flush_context(void)", R"(if\s*\(asid\s*==\s*0\))",
+               "if (0)"},
+        Broken{"cur_idx_not_updated", "arch/arm64/mm/context.c", "set_asid:", R"(cur_idx\s*=\s*asid;)", ";"},
+        Broken{"reserved_check_breaks_early", "arch/arm64/mm/context.c", "check_update_reserved_asid(",
+               R"(=\s*newasid;)", "= newasid; break;"},
         Broken{"no_pending_flush", "arch/arm64/mm/context.c", "void check_and_switch_context(",
-               "\t\tlocal_flush_tlb_all();\n", "\t\t;\n"}),
+               R"(local_flush_tlb_all\(\);)", ";"}),
     [](const ::testing::TestParamInfo<Broken> &i) { return std::string(i.param.name); });
 
 TEST(asm_cli, DefaultTreePassesAndPrintsHashesAndCounts) {
