@@ -191,12 +191,13 @@ void compute_keys(const Config &cfg, const std::vector<std::vector<SymmetryUnit>
     label(cs.old_active.gen);
   }
   k.gen_label[0] = 0;
-  // Locations that refer to units.
-  auto to_task = [&](uint8_t x, uint64_t where) {
-    if (x < kMaxTasks && k.unit_task[x]) k.in_task[x] += where;
+  // Locations that refer to units (the location's hash is computed only for
+  // those: most references are to fixed tasks and mms, or none).
+  auto to_task = [&](uint8_t x, auto &&where) {
+    if (x < kMaxTasks && k.unit_task[x]) k.in_task[x] += where();
   };
-  auto to_mm = [&](uint8_t x, uint64_t where) {
-    if (x < kMaxMms && k.unit_mm[x]) k.in_mm[x] += where;
+  auto to_mm = [&](uint8_t x, auto &&where) {
+    if (x < kMaxMms && k.unit_mm[x]) k.in_mm[x] += where();
   };
   for (int t = 0; t < cfg.nr_tasks(); t++) {
     const TaskState &ts = s.task[t];
@@ -206,28 +207,28 @@ void compute_keys(const Config &cfg, const std::vector<std::vector<SymmetryUnit>
     auto where = [&](uint64_t field, uint8_t x) {
       return unit ? loc(kLocUnit, k.unit_task[t], field, x == t) : loc(kLocFixedTask, static_cast<uint64_t>(t), field);
     };
-    to_mm(ts.mm, where(0, kNone));
-    to_mm(ts.active_mm, where(1, kNone));
-    to_task(ts.saved_ctx, where(2, ts.saved_ctx));
-    to_task(ts.sw_prev, where(3, ts.sw_prev));
-    to_task(ts.sw_next, where(4, ts.sw_next));
-    to_task(ts.last, where(5, ts.last));
+    to_mm(ts.mm, [&] { return where(0, kNone); });
+    to_mm(ts.active_mm, [&] { return where(1, kNone); });
+    to_task(ts.saved_ctx, [&] { return where(2, ts.saved_ctx); });
+    to_task(ts.sw_prev, [&] { return where(3, ts.sw_prev); });
+    to_task(ts.sw_next, [&] { return where(4, ts.sw_next); });
+    to_task(ts.last, [&] { return where(5, ts.last); });
   }
   for (int c = 0; c < cfg.cpus; c++) {
     const CpuState &cs = s.cpu[c];
     const uint64_t cu = static_cast<uint64_t>(c);
-    to_task(cs.curr, loc(kLocCpu, cu, 0));
-    to_task(cs.sp_el0, loc(kLocCpu, cu, 1));
-    to_task(cs.regs, loc(kLocCpu, cu, 2));
-    to_task(cs.fts_prev, loc(kLocCpu, cu, 3));
-    to_task(cs.ghost_prev_curr, loc(kLocCpu, cu, 4));
-    to_mm(cs.prev_mm, loc(kLocCpu, cu, 5));
-    to_mm(cs.ttbr0, loc(kLocCpu, cu, 6));
-    to_mm(cs.sm_prev, loc(kLocCpu, cu, 7));
-    to_mm(cs.sm_next, loc(kLocCpu, cu, 8));
-    to_mm(cs.ref_mm, loc(kLocCpu, cu, 9));
-    to_mm(cs.op_mm, loc(kLocCpu, cu, 10));
-    for (int i = 0; i < cs.tlb.n; i++) to_mm(cs.tlb.e[i].mm, loc(kLocTlb, cu, cs.tlb.e[i].asid));
+    to_task(cs.curr, [&] { return loc(kLocCpu, cu, 0); });
+    to_task(cs.sp_el0, [&] { return loc(kLocCpu, cu, 1); });
+    to_task(cs.regs, [&] { return loc(kLocCpu, cu, 2); });
+    to_task(cs.fts_prev, [&] { return loc(kLocCpu, cu, 3); });
+    to_task(cs.ghost_prev_curr, [&] { return loc(kLocCpu, cu, 4); });
+    to_mm(cs.prev_mm, [&] { return loc(kLocCpu, cu, 5); });
+    to_mm(cs.ttbr0, [&] { return loc(kLocCpu, cu, 6); });
+    to_mm(cs.sm_prev, [&] { return loc(kLocCpu, cu, 7); });
+    to_mm(cs.sm_next, [&] { return loc(kLocCpu, cu, 8); });
+    to_mm(cs.ref_mm, [&] { return loc(kLocCpu, cu, 9); });
+    to_mm(cs.op_mm, [&] { return loc(kLocCpu, cu, 10); });
+    for (int i = 0; i < cs.tlb.n; i++) to_mm(cs.tlb.e[i].mm, [&] { return loc(kLocTlb, cu, cs.tlb.e[i].asid); });
   }
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ctxsw/model/model.h"
@@ -46,10 +47,9 @@ class CtxswSystem {
   template <class F>
   void successors(const State &s, F &&f) const {
     if (groups_.empty()) return model_.successors(s, f);
-    model_.successors(s, [&](const Step &l, const State &n) {
-      State c = n;
-      canonicalise_renumbered(model_.config(), groups_, c);  // n comes renumbered from the model
-      f(l, c);
+    model_.successors(s, [&](const Step &l, State &n) {
+      canonicalise_renumbered(model_.config(), groups_, n);  // n comes renumbered from the model
+      f(l, std::as_const(n));
     });
   }
   // ctxsw::canonicalise(config, groups, s): the representative of s's orbit

@@ -25,13 +25,15 @@ class Model {
 
   // Calls f(step, next_state) for every enabled step of s, in a fixed order.
   // f is called through a plain function pointer (no std::function, no
-  // allocation per call): this is the checker's inner loop.
+  // allocation per call): this is the checker's inner loop. next_state is a
+  // scratch copy that f may take a `State &` to and change in place (the
+  // checker canonicalises it there).
   template <class F>
   void successors(const State &s, F &&f) const {
     using Fn = std::remove_reference_t<F>;
     successors_impl(s,
                     SuccessorSink{const_cast<void *>(static_cast<const void *>(std::addressof(f))),
-                                  [](void *obj, const Step &st, const State &n) { (*static_cast<Fn *>(obj))(st, n); }});
+                                  [](void *obj, const Step &st, State &n) { (*static_cast<Fn *>(obj))(st, n); }});
   }
   template <class F>
   void for_each_successor(const State &s, F &&f) const {
@@ -48,8 +50,8 @@ class Model {
  private:
   struct SuccessorSink {
     void *obj;
-    void (*call)(void *, const Step &, const State &);
-    void operator()(const Step &st, const State &n) const { call(obj, st, n); }
+    void (*call)(void *, const Step &, State &);
+    void operator()(const Step &st, State &n) const { call(obj, st, n); }
   };
   void successors_impl(const State &s, const SuccessorSink &f) const;
 
