@@ -31,9 +31,8 @@ class Model {
   template <class F>
   void successors(const State &s, F &&f) const {
     using Fn = std::remove_reference_t<F>;
-    successors_impl(s,
-                    SuccessorSink{const_cast<void *>(static_cast<const void *>(std::addressof(f))),
-                                  [](void *obj, const Step &st, State &n) { (*static_cast<Fn *>(obj))(st, n); }});
+    successors_impl(s, SuccessorSink{const_cast<void *>(static_cast<const void *>(std::addressof(f))),
+                                     [](void *obj, const Step &st, State &n) { (*static_cast<Fn *>(obj))(st, n); }});
   }
   template <class F>
   void for_each_successor(const State &s, F &&f) const {
