@@ -208,38 +208,78 @@ Result<System> explore(const System &sys, const Limits &lim = {},
     auto work = [&](unsigned w) {
       try {
         StateStore::Cursor cur;
+        // Successors go into the store in batches of the successors of a
+        // few parents, in three passes (StateStore::Candidate), so that the
+        // table lookups of one candidate overlap those of the others.
+        constexpr size_t kBatch = 32;
+        std::vector<uint8_t> parents;               // the batch's parents' records
+        std::vector<const uint8_t *> parent_roots;  // and their stored roots
+        std::vector<uint8_t> recs;                  // each candidate's record,
+        std::vector<uint8_t> cand_bad;              // whether it violates an invariant,
+        std::vector<uint64_t> cand_keys;            // (parent, ordinal) key
+        std::vector<uint32_t> cand_parent;          // and parent (index into parents)
+        std::vector<StateStore::Candidate> cands;
+        std::vector<uint8_t> resolved;
         State st;
-        std::vector<uint8_t> rec(width), parent(width);
+        auto flush_batch = [&] {
+          const size_t nc = cand_keys.size();
+          cands.resize(nc);
+          resolved.resize(nc);
+          for (size_t i = 0; i < nc; i++) {
+            const uint32_t j = cand_parent[i];
+            store.prepare(cands[i], recs.data() + i * width, parents.data() + j * width, parent_roots[j]);
+          }
+          for (size_t i = 0; i < nc; i++) resolved[i] = store.resolve(cands[i]);
+          for (size_t i = 0; i < nc; i++) {
+            const uint64_t key = cand_keys[i];
+            uint32_t pidx = 0;
+            auto r = resolved[i] ? store.insert_resolved(cur, cands[i], key, &pidx) : StateStore::Insert::full;
+            switch (r) {
+              case StateStore::Insert::fresh:
+                if (need_new) pending_new.fetch_add(1, std::memory_order_relaxed);
+                if (cand_bad[i]) {
+                  store.set_pending_flag(pidx);
+                  atomic_min(first_bad, key);
+                  halt.store(true, std::memory_order_relaxed);
+                }
+                break;
+              case StateStore::Insert::full:
+                over_rec[w].insert(over_rec[w].end(), recs.begin() + static_cast<long>(i * width),
+                                   recs.begin() + static_cast<long>((i + 1) * width));
+                over_key[w].push_back(key);
+                break;
+              default:
+                break;
+            }
+          }
+          parents.clear();
+          parent_roots.clear();
+          recs.clear();
+          cand_bad.clear();
+          cand_keys.clear();
+          cand_parent.clear();
+        };
         for (;;) {
           if (halt.load(std::memory_order_relaxed)) break;
           size_t b = next_chunk.fetch_add(chunk, std::memory_order_relaxed);
           if (b >= hi) break;
           size_t e = std::min(b + chunk, hi);
           for (size_t p = b; p < e; p++) {
-            store.full_record(p, parent.data());
-            sys.unpack(parent.data(), st);
-            const uint8_t *parent_root = store.record(p);
+            const uint32_t j = static_cast<uint32_t>(parent_roots.size());
+            parents.resize((j + 1) * width);
+            uint8_t *parent = parents.data() + j * width;
+            store.full_record(p, parent);
+            parent_roots.push_back(store.record(p));
+            sys.unpack(parent, st);
             uint32_t ord = 0;
             sys.successors(st, [&](const Label &, const State &nx) {
-              const uint64_t key = (uint64_t{p} << 16) | ord++;
-              sys.pack(nx, rec.data());
-              uint32_t pidx = 0;
-              switch (store.insert_pending(cur, rec.data(), parent.data(), parent_root, key, &pidx)) {
-                case StateStore::Insert::fresh:
-                  if (need_new) pending_new.fetch_add(1, std::memory_order_relaxed);
-                  if (first_violated(nx) >= 0) {
-                    store.set_pending_flag(pidx);
-                    atomic_min(first_bad, key);
-                    halt.store(true, std::memory_order_relaxed);
-                  }
-                  break;
-                case StateStore::Insert::full:
-                  over_rec[w].insert(over_rec[w].end(), rec.begin(), rec.end());
-                  over_key[w].push_back(key);
-                  break;
-                default:
-                  break;
-              }
+              cand_keys.push_back((uint64_t{p} << 16) | ord++);
+              cand_parent.push_back(j);
+              // Checked here, on every successor, rather than on the fresh
+              // ones after the lookup: cheaper than keeping a copy of each.
+              cand_bad.push_back(first_violated(nx) >= 0);
+              recs.resize(cand_keys.size() * width);
+              sys.pack(nx, recs.data() + (cand_keys.size() - 1) * width);
             });
             if (ord > 0xff) throw std::length_error("explorer: a state with more than 256 successors");
             succ[p - lo] = static_cast<uint16_t>(ord);
@@ -247,7 +287,9 @@ Result<System> explore(const System &sys, const Limits &lim = {},
               atomic_min(deadlock_at, p);
               halt.store(true, std::memory_order_relaxed);
             }
+            if (cand_keys.size() >= kBatch) flush_batch();
           }
+          flush_batch();
           expanded.fetch_add(e - b, std::memory_order_relaxed);
           if (need_new && pending_new.load(std::memory_order_relaxed) >= need_new)
             halt.store(true, std::memory_order_relaxed);

@@ -38,6 +38,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -93,8 +94,9 @@ class Interner {
 
   // The number of v (inserting it if new), or kFull when the table is too
   // full to insert (then nothing was inserted). Thread-safe.
-  uint32_t intern(const uint8_t *v) {
-    const uint64_t h = XXH3_64bits(v, width_);
+  uint32_t intern(const uint8_t *v) { return intern(v, hash(v)); }
+  // The same, with h = hash(v) computed beforehand (see prefetch()).
+  uint32_t intern(const uint8_t *v, uint64_t h) {
     const uint32_t t = static_cast<uint32_t>(h >> 32);
     uint32_t id = kFull;  // allocated, not yet published
     for (size_t slot = slot_of(t);; slot = slot + 1 == table_size_ ? 0 : slot + 1) {
@@ -116,6 +118,9 @@ class Interner {
       }
     }
   }
+  uint64_t hash(const uint8_t *v) const { return XXH3_64bits(v, width_); }
+  // Starts loading the slot where a value of hash h is looked up first.
+  void prefetch(uint64_t h) const { __builtin_prefetch(&table_[slot_of(static_cast<uint32_t>(h >> 32))]); }
   // Serial: as intern(), growing the table when needed.
   uint32_t intern_growing(const uint8_t *v) {
     reserve_for(1);
@@ -308,6 +313,62 @@ class StateStore {
     if (!compress(full, parent_full, parent_root, root, false)) return Insert::full;
     return insert_root(cur, root, hash(root, width_), key, pending);
   }
+  // A successor on its way into the store, in three stages so that a batch
+  // of them overlaps its memory accesses (each stage prefetches what the next
+  // one reads; a lookup in a large table is a cache miss): prepare() hashes
+  // the components that differ from the parent's, resolve() numbers them and
+  // hashes the root, insert_resolved() looks the root up. The result is that
+  // of insert_pending() on the same arguments. Thread-safe.
+  static constexpr size_t kMaxParts = 16;
+  static constexpr size_t kMaxRoot = kMaxParts * sizeof(uint32_t);
+  struct Candidate {
+    const uint8_t *full, *parent_full, *parent_root;
+    uint32_t changed;  // bit k: component k differs from the parent's
+    uint64_t hash;     // of the root (of the record, uncompressed)
+    std::array<uint64_t, kMaxParts> part_hash;
+    std::array<uint8_t, kMaxRoot> root;
+  };
+  void prepare(Candidate &c, const uint8_t *full, const uint8_t *parent_full, const uint8_t *parent_root) const {
+    c.full = full;
+    c.parent_full = parent_full;
+    c.parent_root = parent_root;
+    c.changed = 0;
+    if (!compressed()) {
+      c.hash = hash(full, width_);
+      prefetch_slot(c.hash);
+      return;
+    }
+    for (size_t k = 0; k < parts_.size(); k++) {
+      const Interner &in = *parts_[k];
+      const uint8_t *v = full + part_off_[k];
+      if (equal_bytes(v, parent_full + part_off_[k], in.width())) continue;
+      c.changed |= 1u << k;
+      c.part_hash[k] = in.hash(v);
+      in.prefetch(c.part_hash[k]);
+    }
+  }
+  // false: a component table is too full (then the candidate goes to
+  // insert_pending_serial() after the level, as for Insert::full).
+  bool resolve(Candidate &c) {
+    if (!compressed()) return true;
+    for (size_t k = 0; k < parts_.size(); k++) {
+      uint32_t id;
+      if (c.changed >> k & 1) {
+        id = parts_[k]->intern(c.full + part_off_[k], c.part_hash[k]);
+        if (id == Interner::kFull) return false;
+      } else {
+        std::memcpy(&id, c.parent_root + 4 * k, 4);
+      }
+      std::memcpy(c.root.data() + 4 * k, &id, 4);
+    }
+    c.hash = hash(c.root.data(), width_);
+    prefetch_slot(c.hash);
+    return true;
+  }
+  Insert insert_resolved(Cursor &cur, const Candidate &c, uint64_t key, uint32_t *pending) {
+    return insert_root(cur, compressed() ? c.root.data() : c.full, c.hash, key, pending);
+  }
+
   // Serial (between levels): as insert_pending, growing tables as needed.
   Insert insert_pending_serial(Cursor &cur, const uint8_t *full, uint64_t key, uint32_t *pending) {
     uint8_t root_buf[kMaxRoot];
@@ -460,8 +521,11 @@ class StateStore {
     std::unique_ptr<uint8_t[]> flag;
   };
 
-  static constexpr size_t kMaxParts = 16;
-  static constexpr size_t kMaxRoot = kMaxParts * sizeof(uint32_t);
+  void prefetch_slot(uint64_t h) const {
+    const size_t slot = slot_of(h);
+    __builtin_prefetch(&table_[slot]);
+    __builtin_prefetch(&tags_[slot]);
+  }
 
   // The root of `full`: each component's number, taken from the parent's root
   // when the component is unchanged. false: a component table is full
