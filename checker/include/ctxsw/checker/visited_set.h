@@ -471,15 +471,26 @@ class StateStore {
     size_t size = std::max(table_size_ + table_size_ / 2, need * 4 / 3 + 1);
     if (size > (size_t{1} << 32)) throw std::length_error("state table larger than 2^32 entries");
     alloc_table(size);
-    auto place = [&](const uint8_t *rec, uint32_t w) {
-      uint64_t h = hash(rec, width_);
+    auto place_hashed = [&](uint64_t h, uint32_t w) {
       size_t slot = slot_of(h);
       while (table_[slot].load(std::memory_order_relaxed)) slot = slot + 1 == table_size_ ? 0 : slot + 1;
       table_[slot].store(w, std::memory_order_relaxed);
       tags_[slot] = tag(h);
       return slot;
     };
-    for (size_t i = 0; i < count_; i++) place(record(i), word(false, static_cast<uint32_t>(i)));
+    auto place = [&](const uint8_t *rec, uint32_t w) { return place_hashed(hash(rec, width_), w); };
+    // The committed roots, hashed a batch ahead of their placement so that the
+    // new table's slots are being loaded meanwhile (each is a cache miss).
+    constexpr size_t kAhead = 16;
+    uint64_t ahead[kAhead];
+    for (size_t i = 0; i < count_; i += kAhead) {
+      const size_t m = std::min(kAhead, count_ - i);
+      for (size_t j = 0; j < m; j++) {
+        ahead[j] = hash(record(i + j), width_);
+        prefetch_slot(ahead[j]);
+      }
+      for (size_t j = 0; j < m; j++) place_hashed(ahead[j], word(false, static_cast<uint32_t>(i + j)));
+    }
     size_t nb = std::min(pool_blocks_used_.load(std::memory_order_relaxed), kMaxPoolBlocks);
     for (size_t b = 0; b < nb; b++)
       for (uint32_t i = 0; i < pool_fill_[b]; i++) {
