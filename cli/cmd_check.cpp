@@ -62,18 +62,17 @@ bool write_file(const std::string &path, const std::string &text) {
 int run_check(const CheckOptions &o) {
   Config cfg;
   ConfigOptions co = o.config;
+  FromSpec from;
   if (!o.from.empty()) {
     if (!co.config_file.empty())
       return usage_error("--from FILE already takes the configuration from FILE; drop --config");
-    std::string path;
-    int line = 0;
-    if (auto e = split_from_spec(o.from, path, line); !e.empty()) return usage_error(e);
-    co.config_file = path;
+    if (auto e = parse_from_spec(o.from, from); !e.empty()) return usage_error(e);
+    co.config_file = from.path;
   }
   if (auto e = build_config(co, cfg); !e.empty()) return usage_error(e);
   Prefix prefix;
   if (!o.from.empty()) {
-    if (auto e = replay_prefix(o.from, cfg, prefix); !e.empty()) return usage_error("--from: " + e);
+    if (auto e = replay_prefix(from, cfg, prefix); !e.empty()) return usage_error("--from: " + e);
   }
   std::vector<const Property *> props;
   for (const std::string &n : o.properties) {
@@ -111,11 +110,11 @@ int run_check(const CheckOptions &o) {
     sys.set_start(prefix.states.back());
     start = {prefix.origin, prefix.steps.size()};
   }
+  // Progress: one line rewritten in place on a terminal, one line per second otherwise (logs).
+  const bool tty = isatty(STDERR_FILENO);
   auto progress = [&](const checker::Progress &p) {
     if (o.quiet) return;
-    if (auto w = watch.observe(p)) std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << *w << "\n";
-    // One line rewritten in place on a terminal, one line per second otherwise (logs).
-    static const bool tty = isatty(STDERR_FILENO);
+    if (auto w = watch.observe(p)) std::cerr << (tty ? "\n" : "") << *w << "\n";
     std::cerr << fmt::format("{}[ctxsw] {} states, {} queued, depth {}, {:.0f} states/s{}", tty ? "\r" : "", p.states,
                              p.queue, p.depth, double(p.states) / p.seconds, tty ? "   " : "\n")
               << std::flush;
@@ -127,7 +126,7 @@ int run_check(const CheckOptions &o) {
     std::cerr << "\n";
     return usage_error(e.what());
   }
-  if (!o.quiet && r.seconds >= 1.0 && isatty(STDERR_FILENO)) std::cerr << "\n";
+  if (!o.quiet && r.seconds >= 1.0 && tty) std::cerr << "\n";
   if (r.verdict == checker::Verdict::violated && !prefix.steps.empty()) {
     // The trace starts where the prefix ended: put the prefix in front, so
     // that the counterexample runs from the initial state (ctxsw replay).

@@ -8,28 +8,26 @@
 
 namespace ctxsw {
 
-std::string split_from_spec(const std::string &spec, std::string &path, int &line) {
-  path = spec;
-  line = 0;
+std::string parse_from_spec(const std::string &spec, FromSpec &out) {
+  out = FromSpec{spec, spec, 0};
   size_t colon = spec.rfind(':');
   if (colon == std::string::npos || colon + 1 == spec.size()) return "";
   std::string tail = spec.substr(colon + 1);
   if (!std::all_of(tail.begin(), tail.end(), [](char c) { return c >= '0' && c <= '9'; })) return "";
   if (tail.size() > 6 || std::stoi(tail) < 1) return "--from: line number out of range in '" + spec + "'";
-  path = spec.substr(0, colon);
-  line = std::stoi(tail);
+  out.path = spec.substr(0, colon);
+  out.line = std::stoi(tail);
   return "";
 }
 
-std::string replay_prefix(const std::string &spec, const Config &cfg, Prefix &out) {
-  std::string path;
-  int last_line = 0;
-  if (auto e = split_from_spec(spec, path, last_line); !e.empty()) return e;
+std::string replay_prefix(const FromSpec &from, const Config &cfg, Prefix &out) {
+  const std::string &path = from.path;
+  const int last_line = from.line;
   Scenario sc;
   if (auto e = load_scenario(path, sc); !e.empty()) return e;
   sc.cfg = cfg;
   out = Prefix{};
-  out.origin = spec;
+  out.origin = from.spec;
   std::vector<ScenarioCmd> steps;
   for (const ScenarioCmd &c : sc.cmds) {
     if (last_line && c.line > last_line) break;

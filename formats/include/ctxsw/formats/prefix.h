@@ -21,14 +21,20 @@ struct Prefix {
   int skipped_expectations = 0;
 };
 
-// Splits "FILE:LINE" (LINE all digits) into its parts; line is 0 without one.
-// Returns "" or a one-line error.
-std::string split_from_spec(const std::string &spec, std::string &path, int &line);
+// "FILE" or "FILE:LINE" (LINE all digits), as --from takes it.
+struct FromSpec {
+  std::string spec;  // as given
+  std::string path;
+  int line = 0;  // 0: the whole file
+};
 
-// Replays the steps of the scenario `spec` names (up to and including LINE)
-// under cfg, with the checker's generation renumbering. `expect` lines are
-// not checked (ctxsw replay does that); a step that is not enabled, or a
+// Splits spec into its parts. Returns "" or a one-line error.
+std::string parse_from_spec(const std::string &spec, FromSpec &out);
+
+// Replays the steps of the scenario `from` names (up to and including its
+// line) under cfg, with the checker's generation renumbering. `expect` lines
+// are not checked (ctxsw replay does that); a step that is not enabled, or a
 // `set` line (its state need not be reachable), is an error "FILE:LINE: ...".
-std::string replay_prefix(const std::string &spec, const Config &cfg, Prefix &out);
+std::string replay_prefix(const FromSpec &from, const Config &cfg, Prefix &out);
 
 }  // namespace ctxsw
