@@ -38,6 +38,7 @@ struct CheckOptions {
   bool quiet = false;
   unsigned workers = 0;  // 0: one per hardware thread
   bool no_symmetry = false;
+  bool no_renumber = false;
   std::string from;  // FILE[:LINE]
 };
 
@@ -70,6 +71,15 @@ int run_check(const CheckOptions &o) {
     co.config_file = from.path;
   }
   if (auto e = build_config(co, cfg); !e.empty()) return usage_error(e);
+  if (o.no_renumber) {
+    // Without renumbering every rollover makes new states: only a bounded
+    // search ends (and the packed generation field has 8 bits).
+    if (o.max_depth < 0 || o.max_depth > 250)
+      return usage_error(
+          "--no-renumber keeps the kernel's generation numbers, so the search is endless: give "
+          "--max-depth N (N <= 250)");
+    cfg.renumber_generations = false;
+  }
   Prefix prefix;
   if (!o.from.empty()) {
     if (auto e = replay_prefix(from, cfg, prefix); !e.empty()) return usage_error("--from: " + e);
@@ -178,6 +188,9 @@ void register_check(CLI::App &app, int &status) {
                   "configuration from FILE")
       ->group("Configuration");
   cmd->add_flag("--no-symmetry", o->no_symmetry, "store every state, not one per orbit of interchangeable tasks");
+  cmd->add_flag("--no-renumber", o->no_renumber,
+                "keep the kernel's asid_generation values instead of renumbering them (docs/generations.md); "
+                "needs --max-depth");
   cmd->callback([o, &status] { status = run_check(*o); });
 }
 

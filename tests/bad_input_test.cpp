@@ -71,6 +71,8 @@ TEST(BadInput, CommandLineFlags) {
            {"check --max-memory -5G", "--max-memory: expected a size like 4G or 512M, got '-5G'"},
            {"check --max-memory 99999999999G", "got '99999999999G'"},
            {"bench --max-memory -1G", "--max-memory"},
+           {"check --no-renumber", "--no-renumber keeps the kernel's generation numbers"},
+           {"check --no-renumber --max-depth 300", "give --max-depth N (N <= 250)"},
            {"prove --asid-bits 40", "--asid-bits"},
            {"bench --rung nosuch", "--rung: unknown rung 'nosuch'"},
            {"asm --runs -3", "--runs: expected a number > 0, got '-3'"},

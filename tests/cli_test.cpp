@@ -145,6 +145,34 @@ TEST(Cli, CheckFromAScenarioStateFindsTheReservedCopiesBug) {
   EXPECT_EQ(r.out.find("VIOLATED"), std::string::npos) << r.out;
 }
 
+// The second reduction, generation renumbering (docs/generations.md), can be
+// switched off as symmetry can (--no-symmetry: tests/checker_test.cpp). With
+// four processes and three ASIDs rollovers happen, so the kernel's numbers
+// make more states; verdicts and counterexample lengths must not change.
+TEST(Cli, NoRenumberKeepsVerdictsAndCounterexampleLengths) {
+  const std::string shape = " --quiet --procs 4 --kthreads 0 --fork 0 --no-exit --max-depth 80 --json -";
+  auto reduced = nlohmann::json::parse(ctxsw("check" + shape).out);
+  auto raw = nlohmann::json::parse(ctxsw("check --no-renumber" + shape).out);
+  EXPECT_EQ(reduced["verdict"], "incomplete");
+  EXPECT_EQ(raw["verdict"], "incomplete");
+  EXPECT_GT(raw["states"].get<uint64_t>(), reduced["states"].get<uint64_t>());
+  EXPECT_EQ(raw["transitions"], reduced["transitions"]);  // renumbering merges states, never removes a step
+
+  const std::string trace = ::testing::TempDir() + "/ctxsw_no_renumber_trace.json";
+  auto r = ctxsw("check --no-renumber --mutant fastpath_xchg --trace-out " + trace + shape);
+  ASSERT_EQ(r.status, 1) << r.out;
+  auto bad_raw = nlohmann::json::parse(r.out);
+  auto bad = nlohmann::json::parse(ctxsw("check --mutant fastpath_xchg" + shape).out);
+  EXPECT_EQ(bad_raw["counterexample"]["violated"]["property"], "tlb.no_stale_alias");
+  EXPECT_EQ(bad_raw["counterexample"]["violated"], bad["counterexample"]["violated"]);
+  EXPECT_EQ(bad_raw["counterexample"]["steps"].size(), bad["counterexample"]["steps"].size());
+  // The trace records the setting, so that it replays with the kernel's numbers.
+  auto rep = ctxsw("replay " + trace);
+  EXPECT_EQ(rep.status, 0) << rep.out;
+  EXPECT_NE(rep.out.find("REPRODUCED"), std::string::npos) << rep.out;
+  std::remove(trace.c_str());
+}
+
 TEST(Cli, CheckFromRefusesAPrefixItCannotReplay) {
   const std::string dir = ::testing::TempDir();
   auto write = [&](const std::string &name, const std::string &text) {

@@ -24,19 +24,22 @@ json config_to_json(const Config &cfg) {
   }
   json mms = json::array();
   for (int m = 1; m < cfg.nr_mms() - cfg.fork_slots; m++) mms.push_back(cfg.mm_name(m));
-  return {{"cpus", cfg.cpus},
-          {"asid_bits", cfg.asid_bits},
-          {"mms", mms},
-          {"tasks", tasks},
-          {"fork_slots", cfg.fork_slots},
-          {"exit", cfg.exit},
-          {"kthread_use_mm", cfg.kthread_use_mm},
-          {"tlb_fills", cfg.tlb_fills},
-          {"pinned", cfg.pinned},
-          {"kpti", cfg.kpti},
-          {"cnp", cfg.cnp},
-          {"allow_unsafe_config", cfg.allow_unsafe},
-          {"mutant", std::string(mutant_info(cfg.mutant).name)}};
+  json j = {{"cpus", cfg.cpus},
+            {"asid_bits", cfg.asid_bits},
+            {"mms", mms},
+            {"tasks", tasks},
+            {"fork_slots", cfg.fork_slots},
+            {"exit", cfg.exit},
+            {"kthread_use_mm", cfg.kthread_use_mm},
+            {"tlb_fills", cfg.tlb_fills},
+            {"pinned", cfg.pinned},
+            {"kpti", cfg.kpti},
+            {"cnp", cfg.cnp},
+            {"allow_unsafe_config", cfg.allow_unsafe},
+            {"mutant", std::string(mutant_info(cfg.mutant).name)}};
+  // Only when off (check --no-renumber), so that other traces read as before.
+  if (!cfg.renumber_generations) j["renumber_generations"] = false;
+  return j;
 }
 
 std::string config_from_json(const json &j, Config &out) {
@@ -107,7 +110,8 @@ std::string config_from_json(const json &j, Config &out) {
                           {"pinned", &cfg.pinned},
                           {"kpti", &cfg.kpti},
                           {"cnp", &cfg.cnp},
-                          {"allow_unsafe_config", &cfg.allow_unsafe}})
+                          {"allow_unsafe_config", &cfg.allow_unsafe},
+                          {"renumber_generations", &cfg.renumber_generations}})
     if (auto e = flag(key, *dst); !e.empty()) return e;
   if (j.contains("mutant")) {
     if (!j["mutant"].is_string()) return "configuration: field 'mutant' must be a name";
@@ -134,6 +138,7 @@ std::string config_summary(const Config &cfg) {
   if (cfg.kpti) s += ", KPTI";
   if (cfg.cnp) s += ", CnP";
   if (!cfg.tlb_fills) s += ", no TLB fills";
+  if (!cfg.renumber_generations) s += ", kernel generation numbers";
   if (cfg.allow_unsafe) s += ", unsafe config allowed";
   if (cfg.mutant != Mutant::none) s += ", mutant " + std::string(mutant_info(cfg.mutant).name);
   return s;
