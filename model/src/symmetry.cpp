@@ -46,7 +46,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <optional>
 
 #include "ctxsw/model/generations.h"
 #include "kernel.h"
@@ -71,23 +70,32 @@ std::vector<std::vector<SymmetryUnit>> symmetry_groups(const Config &cfg) {
   return groups;
 }
 
-State permute(const Config &cfg, const State &s, const TaskPerm &tp, const MmPerm &mp) {
+namespace {
+
+// permute() in place: the task and mm records are moved from a copy of
+// their own (the only parts that move), every reference is renamed where it
+// stands.
+void permute_in_place(const Config &cfg, State &s, const TaskPerm &tp, const MmPerm &mp) {
   auto T = [&](uint8_t t) -> uint8_t { return t < kMaxTasks ? tp[t] : t; };
   auto M = [&](uint8_t m) -> uint8_t { return m < kMaxMms ? mp[m] : m; };  // kNone, kReservedPgd, kFreedMm stay
-  State n = s;
-  for (int t = 0; t < cfg.nr_tasks(); t++) {
-    TaskState ts = s.task[t];
+  const int nt = cfg.nr_tasks(), nm = cfg.nr_mms();
+  std::array<TaskState, kMaxTasks> task;
+  std::array<MmState, kMaxMms> mm;
+  std::memcpy(task.data(), s.task.data(), sizeof(TaskState) * static_cast<size_t>(nt));
+  std::memcpy(mm.data(), s.mm.data(), sizeof(MmState) * static_cast<size_t>(nm));
+  for (int t = 0; t < nt; t++) {
+    TaskState ts = task[t];
     ts.mm = M(ts.mm);
     ts.active_mm = M(ts.active_mm);
     ts.saved_ctx = T(ts.saved_ctx);
     ts.sw_prev = T(ts.sw_prev);
     ts.sw_next = T(ts.sw_next);
     ts.last = T(ts.last);
-    n.task[tp[t]] = ts;
+    s.task[tp[t]] = ts;
   }
-  for (int m = 0; m < cfg.nr_mms(); m++) n.mm[mp[m]] = s.mm[m];
+  for (int m = 0; m < nm; m++) s.mm[mp[m]] = mm[m];
   for (int c = 0; c < cfg.cpus; c++) {
-    CpuState &cs = n.cpu[c];
+    CpuState &cs = s.cpu[c];
     cs.curr = T(cs.curr);
     cs.sp_el0 = T(cs.sp_el0);
     cs.regs = T(cs.regs);
@@ -107,6 +115,13 @@ State permute(const Config &cfg, const State &s, const TaskPerm &tp, const MmPer
     }
     if (moved) kernel::tlb_canonicalise(cs.tlb);
   }
+}
+
+}  // namespace
+
+State permute(const Config &cfg, const State &s, const TaskPerm &tp, const MmPerm &mp) {
+  State n = s;
+  permute_in_place(cfg, n, tp, mp);
   return n;
 }
 
@@ -115,7 +130,7 @@ namespace {
 constexpr size_t kMaxGroups = 4;
 constexpr size_t kMaxUnits = kMaxTasks;
 
-inline uint64_t mix(uint64_t x) {  // splitmix64's finaliser
+constexpr uint64_t mix(uint64_t x) {  // splitmix64's finaliser
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
@@ -125,29 +140,69 @@ inline uint64_t step(uint64_t h, uint64_t v) { return mix(h ^ v) + v; }
 
 // Location tags (only their distinctness matters).
 enum : uint64_t { kLocFixedTask = 1, kLocCpu = 2, kLocTlb = 3, kLocUnit = 4 };
-inline uint64_t loc(uint64_t kind, uint64_t a, uint64_t b, uint64_t c = 0) {
+constexpr uint64_t loc(uint64_t kind, uint64_t a, uint64_t b, uint64_t c = 0) {
   return mix((kind << 48) ^ (a << 32) ^ (b << 16) ^ c);
 }
 
+// Every location hash the keys use, computed at compile time.
+constexpr int kCpuFields = 11, kTaskFields = 6;
+struct LocTable {
+  std::array<std::array<uint64_t, kCpuFields>, kMaxCpus> cpu{};
+  std::array<std::array<uint64_t, kMaxAsids>, kMaxCpus> tlb{};  // by ASID
+  std::array<std::array<uint64_t, kTaskFields>, kMaxTasks> fixed_task{};
+  // unit[group + 1][field][refers to the unit itself]
+  std::array<std::array<std::array<uint64_t, 2>, kTaskFields>, kMaxGroups + 1> unit{};
+};
+constexpr LocTable make_loc_table() {
+  LocTable l;
+  for (uint64_t c = 0; c < kMaxCpus; c++) {
+    for (uint64_t f = 0; f < kCpuFields; f++) l.cpu[c][f] = loc(kLocCpu, c, f);
+    for (uint64_t a = 0; a < kMaxAsids; a++) l.tlb[c][a] = loc(kLocTlb, c, a);
+  }
+  for (uint64_t t = 0; t < kMaxTasks; t++)
+    for (uint64_t f = 0; f < kTaskFields; f++) l.fixed_task[t][f] = loc(kLocFixedTask, t, f);
+  for (uint64_t g = 0; g <= kMaxGroups; g++)
+    for (uint64_t f = 0; f < kTaskFields; f++)
+      for (uint64_t self = 0; self < 2; self++) l.unit[g][f][self] = loc(kLocUnit, g, f, self);
+  return l;
+}
+constexpr LocTable kLoc = make_loc_table();
+
 struct Keys {
   // unit_task[t] / unit_mm[m]: 0 if fixed, else 1 + group (the unit's group).
-  std::array<uint8_t, kMaxTasks> unit_task{};
-  std::array<uint8_t, kMaxMms> unit_mm{};
-  std::array<uint64_t, kMaxTasks> in_task{};  // sums of location hashes referring to the task
-  std::array<uint64_t, kMaxMms> in_mm{};
-  std::array<uint8_t, 256> gen_label{};
+  // The last entry of these four arrays stands for every value that is no
+  // task (mm): kNone, kReservedPgd, kFreedMm (see task_slot()/mm_slot()).
+  std::array<uint8_t, kMaxTasks + 1> unit_task;
+  std::array<uint8_t, kMaxMms + 1> unit_mm;
+  std::array<uint64_t, kMaxTasks + 1> in_task;  // sums of location hashes referring to the task
+  std::array<uint64_t, kMaxMms + 1> in_mm;      // (summed for fixed ones too, and never read)
+  // Generation labels: 0 stays 0, the global one is 1, then the values met
+  // in never-renamed slots in a fixed order (gens[i] is labelled 2 + i); the
+  // rest (held only by units' mms) 255. A short list, not a 256-entry table:
+  // the caller keeps Keys uninitialised.
+  uint8_t generation;
+  uint8_t ngens;
+  std::array<uint8_t, kMaxMms + 4 * kMaxCpus> gens;
+  uint8_t gen_label(uint8_t g) const {
+    if (g == 0) return 0;
+    if (g == generation) return 1;
+    for (size_t i = 0; i < ngens; i++)
+      if (gens[i] == g) return static_cast<uint8_t>(2 + i);
+    return 0xff;
+  }
 };
 
-uint64_t unit_key(const State &s, Keys &k, const SymmetryUnit &u) {
+inline size_t task_slot(uint8_t x) { return x < kMaxTasks ? x : kMaxTasks; }
+inline size_t mm_slot(uint8_t x) { return x < kMaxMms ? x : kMaxMms; }
+
+uint64_t unit_key(const State &s, const Keys &k, const SymmetryUnit &u) {
   auto rel_task = [&](uint8_t x) -> uint64_t {
-    if (x == u.task) return 0x1fe;
-    if (x < kMaxTasks && k.unit_task[x]) return 0x100 + k.unit_task[x];
-    return x;
+    const uint8_t g = k.unit_task[task_slot(x)];
+    return x == u.task ? 0x1fe : g ? 0x100 + g : x;
   };
   auto rel_mm = [&](uint8_t x) -> uint64_t {
-    if (u.mm != kNone && x == u.mm) return 0x1fc;
-    if (x < kMaxMms && k.unit_mm[x]) return 0x180 + k.unit_mm[x];
-    return x;
+    const uint8_t g = k.unit_mm[mm_slot(x)];
+    return u.mm != kNone && x == u.mm ? 0x1fc : g ? 0x180 + g : x;
   };
   const TaskState &ts = s.task[u.task];
   uint64_t h = 0;
@@ -160,27 +215,32 @@ uint64_t unit_key(const State &s, Keys &k, const SymmetryUnit &u) {
     const MmState &ms = s.mm[u.mm];
     h = step(h, uint64_t{ms.live} | uint64_t{ms.freed} << 8 | uint64_t{ms.users} << 16 | uint64_t{ms.count} << 24 |
                     uint64_t{ms.pinned} << 32 | uint64_t{ms.underflow} << 40);
-    h = step(h, uint64_t{k.gen_label[ms.id.gen]} | uint64_t{ms.id.asid} << 8);
+    h = step(h, uint64_t{k.gen_label(ms.id.gen)} | uint64_t{ms.id.asid} << 8);
     h = step(h, k.in_mm[u.mm]);
   }
   return h;
 }
 
 void compute_keys(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, const State &s, Keys &k) {
+  k.unit_task.fill(0);
+  k.unit_mm.fill(0);
+  k.in_task.fill(0);
+  k.in_mm.fill(0);
   for (size_t g = 0; g < groups.size(); g++)
     for (const SymmetryUnit &u : groups[g]) {
       k.unit_task[u.task] = static_cast<uint8_t>(g + 1);
       if (u.mm != kNone) k.unit_mm[u.mm] = static_cast<uint8_t>(g + 1);
     }
-  // Generation labels: 0 stays 0, the global one is 1, then the values met in
-  // never-renamed slots in a fixed order; the rest (held only by units' mms) 255.
-  k.gen_label.fill(0xff);
-  k.gen_label[0] = 0;
-  uint8_t next = 1;
+  // Generation labels (see Keys): the distinct values of the never-renamed
+  // slots other than 0 and the global one, in scan order.
+  k.generation = s.generation;
+  k.ngens = 0;
   auto label = [&](uint8_t gen) {
-    if (k.gen_label[gen] == 0xff) k.gen_label[gen] = ++next;
+    if (gen == 0 || gen == k.generation) return;
+    for (size_t i = 0; i < k.ngens; i++)
+      if (k.gens[i] == gen) return;
+    k.gens[k.ngens++] = gen;
   };
-  k.gen_label[s.generation] = 1;
   for (int m = 0; m < cfg.nr_mms(); m++)
     if (!k.unit_mm[m]) label(s.mm[m].id.gen);
   for (int c = 0; c < cfg.cpus; c++) {
@@ -190,45 +250,45 @@ void compute_keys(const Config &cfg, const std::vector<std::vector<SymmetryUnit>
     label(cs.asid.gen);
     label(cs.old_active.gen);
   }
-  k.gen_label[0] = 0;
-  // Locations that refer to units (the location's hash is computed only for
-  // those: most references are to fixed tasks and mms, or none).
-  auto to_task = [&](uint8_t x, auto &&where) {
-    if (x < kMaxTasks && k.unit_task[x]) k.in_task[x] += where();
-  };
-  auto to_mm = [&](uint8_t x, auto &&where) {
-    if (x < kMaxMms && k.unit_mm[x]) k.in_mm[x] += where();
-  };
+  // Every location adds its hash to what it refers to (branch-free: which
+  // references are to units is not predictable); only the sums of units are
+  // read.
+  auto to_task = [&](uint8_t x, uint64_t where) { k.in_task[task_slot(x)] += where; };
+  auto to_mm = [&](uint8_t x, uint64_t where) { k.in_mm[mm_slot(x)] += where; };
   for (int t = 0; t < cfg.nr_tasks(); t++) {
     const TaskState &ts = s.task[t];
     // A fixed task's fields are fixed locations; a unit's fields are located
     // by the unit's group and by whether they refer to the unit itself.
-    const bool unit = k.unit_task[t] != 0;
-    auto where = [&](uint64_t field, uint8_t x) {
-      return unit ? loc(kLocUnit, k.unit_task[t], field, x == t) : loc(kLocFixedTask, static_cast<uint64_t>(t), field);
-    };
-    to_mm(ts.mm, [&] { return where(0, kNone); });
-    to_mm(ts.active_mm, [&] { return where(1, kNone); });
-    to_task(ts.saved_ctx, [&] { return where(2, ts.saved_ctx); });
-    to_task(ts.sw_prev, [&] { return where(3, ts.sw_prev); });
-    to_task(ts.sw_next, [&] { return where(4, ts.sw_next); });
-    to_task(ts.last, [&] { return where(5, ts.last); });
+    const uint8_t unit = k.unit_task[t];
+    const auto &fixed = kLoc.fixed_task[t];
+    const auto &of_unit = kLoc.unit[unit];
+    auto where = [&](int field, uint8_t x) { return unit ? of_unit[field][x == t] : fixed[field]; };
+    to_mm(ts.mm, where(0, kNone));
+    to_mm(ts.active_mm, where(1, kNone));
+    to_task(ts.saved_ctx, where(2, ts.saved_ctx));
+    to_task(ts.sw_prev, where(3, ts.sw_prev));
+    to_task(ts.sw_next, where(4, ts.sw_next));
+    to_task(ts.last, where(5, ts.last));
   }
   for (int c = 0; c < cfg.cpus; c++) {
     const CpuState &cs = s.cpu[c];
+    const auto &at = kLoc.cpu[c];
+    to_task(cs.curr, at[0]);
+    to_task(cs.sp_el0, at[1]);
+    to_task(cs.regs, at[2]);
+    to_task(cs.fts_prev, at[3]);
+    to_task(cs.ghost_prev_curr, at[4]);
+    to_mm(cs.prev_mm, at[5]);
+    to_mm(cs.ttbr0, at[6]);
+    to_mm(cs.sm_prev, at[7]);
+    to_mm(cs.sm_next, at[8]);
+    to_mm(cs.ref_mm, at[9]);
+    to_mm(cs.op_mm, at[10]);
     const uint64_t cu = static_cast<uint64_t>(c);
-    to_task(cs.curr, [&] { return loc(kLocCpu, cu, 0); });
-    to_task(cs.sp_el0, [&] { return loc(kLocCpu, cu, 1); });
-    to_task(cs.regs, [&] { return loc(kLocCpu, cu, 2); });
-    to_task(cs.fts_prev, [&] { return loc(kLocCpu, cu, 3); });
-    to_task(cs.ghost_prev_curr, [&] { return loc(kLocCpu, cu, 4); });
-    to_mm(cs.prev_mm, [&] { return loc(kLocCpu, cu, 5); });
-    to_mm(cs.ttbr0, [&] { return loc(kLocCpu, cu, 6); });
-    to_mm(cs.sm_prev, [&] { return loc(kLocCpu, cu, 7); });
-    to_mm(cs.sm_next, [&] { return loc(kLocCpu, cu, 8); });
-    to_mm(cs.ref_mm, [&] { return loc(kLocCpu, cu, 9); });
-    to_mm(cs.op_mm, [&] { return loc(kLocCpu, cu, 10); });
-    for (int i = 0; i < cs.tlb.n; i++) to_mm(cs.tlb.e[i].mm, [&] { return loc(kLocTlb, cu, cs.tlb.e[i].asid); });
+    for (int i = 0; i < cs.tlb.n; i++) {
+      const uint16_t a = cs.tlb.e[i].asid;
+      to_mm(cs.tlb.e[i].mm, a < kMaxAsids ? kLoc.tlb[c][a] : loc(kLocTlb, cu, a));
+    }
   }
 }
 
@@ -245,9 +305,14 @@ void renaming(const std::vector<std::vector<SymmetryUnit>> &groups,
     }
 }
 
+void rename_in_place(const Config &cfg, State &s, const TaskPerm &tp, const MmPerm &mp) {
+  permute_in_place(cfg, s, tp, mp);
+  if (cfg.renumber_generations) renumber_generations(cfg, s);
+}
+
 State rename(const Config &cfg, const State &s, const TaskPerm &tp, const MmPerm &mp) {
-  State n = permute(cfg, s, tp, mp);
-  if (cfg.renumber_generations) renumber_generations(cfg, n);
+  State n = s;
+  rename_in_place(cfg, n, tp, mp);
   return n;
 }
 
@@ -288,45 +353,67 @@ void canonicalise_exhaustive(const Config &cfg, const std::vector<std::vector<Sy
 
 namespace {
 
+using Order = std::array<std::array<uint8_t, kMaxUnits>, kMaxGroups>;
+using SortedKeys = std::array<std::array<uint64_t, kMaxUnits>, kMaxGroups>;
+void canonicalise_ties(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s, bool identity,
+                       Order &from, const SortedKeys &key);
+
 // renumbered: s is already r(s) (every state the model produces), so that
 // when the sorted order is the identity, the first candidate r(s) is s.
 void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups, State &s,
                          bool renumbered) {
-  Keys k;
+  Keys k;  // uninitialised: compute_keys() writes what unit_key() reads
   compute_keys(cfg, groups, s, k);
-  // from[g][i]: index (in groups[g]) of the unit put in slot i; sorted by key.
-  std::array<std::array<uint8_t, kMaxUnits>, kMaxGroups> from{};
-  std::array<std::array<uint64_t, kMaxUnits>, kMaxGroups> key{};
+  // from[g][i]: index (in groups[g]) of the unit put in slot i; sorted by key
+  // (insertion sort: a group has at most kMaxUnits units). Only the first
+  // groups[g].size() entries of each row are used.
+  Order from;
+  SortedKeys key;
+  bool identity = renumbered || !cfg.renumber_generations;
+  bool ties = false;  // some group has two units with equal keys
   for (size_t g = 0; g < groups.size(); g++) {
     const size_t n = groups[g].size();
-    std::array<uint64_t, kMaxUnits> kk{};
+    uint8_t *f = from[g].data();
+    uint64_t *kk = key[g].data();
     for (size_t i = 0; i < n; i++) {
-      kk[i] = unit_key(s, k, groups[g][i]);
-      from[g][i] = static_cast<uint8_t>(i);
+      const uint64_t x = unit_key(s, k, groups[g][i]);
+      size_t j = i;
+      for (; j > 0 && kk[j - 1] > x; j--) kk[j] = kk[j - 1], f[j] = f[j - 1];
+      kk[j] = x;
+      f[j] = static_cast<uint8_t>(i);
+      identity &= j == i;
+      ties |= j > 0 && kk[j - 1] == x;
     }
-    std::sort(from[g].begin(), from[g].begin() + static_cast<long>(n),
-              [&](uint8_t a, uint8_t b) { return kk[a] < kk[b]; });
-    for (size_t i = 0; i < n; i++) key[g][i] = kk[from[g][i]];
   }
+  if (ties) return canonicalise_ties(cfg, groups, s, identity, from, key);
+  // The first candidate is the only one: in place.
+  if (!identity) {
+    TaskPerm tp;
+    MmPerm mp;
+    renaming(groups, from, tp, mp);
+    rename_in_place(cfg, s, tp, mp);
+  }
+}
+
+// canonicalise_sorted() for orders with equal keys (rare): the first
+// candidate, then the blocks of equal keys that it does not absorb.
+[[gnu::noinline]] void canonicalise_ties(const Config &cfg, const std::vector<std::vector<SymmetryUnit>> &groups,
+                                         State &s, bool identity, Order &from, const SortedKeys &key) {
+  const State orig = s;
   TaskPerm tp;
   MmPerm mp;
-  bool identity = renumbered || !cfg.renumber_generations;
-  for (size_t g = 0; g < groups.size() && identity; g++)
-    for (size_t i = 0; i < groups[g].size(); i++) identity &= from[g][i] == i;
-  // The first candidate: s itself when no renaming is needed (no copy).
-  std::optional<State> first;
-  const State *best = &s;
   if (!identity) {
     renaming(groups, from, tp, mp);
-    best = &first.emplace(rename(cfg, s, tp, mp));
+    rename_in_place(cfg, s, tp, mp);
   }
+  const State &best = s;
 
   // Blocks of equal keys that are not automorphisms of `best` (point 4).
   struct Block {
     uint8_t g, lo, n;
     std::array<uint8_t, kMaxUnits> ord;
   };
-  std::array<Block, kMaxUnits> blocks{};
+  std::array<Block, kMaxUnits> blocks;
   size_t nb = 0;
   for (size_t g = 0; g < groups.size(); g++) {
     const size_t n = groups[g].size();
@@ -342,7 +429,7 @@ void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<Symmet
         const SymmetryUnit &u = groups[g][a], &v = groups[g][a + 1];
         std::swap(t2[u.task], t2[v.task]);
         if (u.mm != kNone) std::swap(m2[u.mm], m2[v.mm]);
-        automorphic = rename(cfg, *best, t2, m2) == *best;
+        automorphic = rename(cfg, best, t2, m2) == best;
       }
       if (!automorphic) {
         Block &b = blocks[nb++];
@@ -354,11 +441,8 @@ void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<Symmet
       i = j;
     }
   }
-  if (nb == 0) {
-    if (best != &s) s = *best;
-    return;
-  }
-  State least = *best;
+  if (nb == 0) return;
+  State least = best;
   // Every ordering of every remaining block: the product, in next_permutation
   // order per block (the first, identity, is `best` already).
   const auto sorted = from;
@@ -371,7 +455,7 @@ void canonicalise_sorted(const Config &cfg, const std::vector<std::vector<Symmet
       for (size_t y = 0; y < bl.n; y++) from[bl.g][bl.lo + y] = sorted[bl.g][bl.lo + bl.ord[y]];
     }
     renaming(groups, from, tp, mp);
-    State n = rename(cfg, s, tp, mp);
+    State n = rename(cfg, orig, tp, mp);
     if (std::memcmp(&n, &least, sizeof(State)) < 0) least = n;
   }
   s = least;
