@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <bitset>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
@@ -46,18 +47,21 @@ static_assert(sizeof(TaskState) == 9 && sizeof(CpuState) == 70 && sizeof(MmState
 enum class Code { raw, task, mm };
 static_assert(std::endian::native == std::endian::little, "packed records are written as little-endian words");
 
+// task: kNone -> 0, t -> t + 1; mm: kNone -> 0, kReservedPgd -> 1,
+// kFreedMm -> 2, m -> m + 3 (v is a byte: branch-free forms of these).
 template <Code c>
 inline uint64_t encode(uint64_t v) {
-  if constexpr (c == Code::task) return v == kNone ? 0 : v + 1;
-  if constexpr (c == Code::mm) return v == kNone ? 0 : v == kReservedPgd ? 1 : v == kFreedMm ? 2 : v + 3;
+  if constexpr (c == Code::task) return (v + 1) & 0xff;
+  if constexpr (c == Code::mm) return v >= kFreedMm ? 0xff - v : v + 3;
   return v;
 }
 template <Code c>
 inline uint64_t decode(uint64_t v) {
-  if constexpr (c == Code::task) return v == 0 ? kNone : v - 1;
-  if constexpr (c == Code::mm) return v == 0 ? kNone : v == 1 ? kReservedPgd : v == 2 ? kFreedMm : v - 3;
+  if constexpr (c == Code::task) return (v - 1) & 0xff;
+  if constexpr (c == Code::mm) return v < 3 ? 0xff - v : v - 3;
   return v;
 }
+static_assert(kNone == 0xff && kReservedPgd == 0xfe && kFreedMm == 0xfd);
 
 [[noreturn]] void does_not_fit(const char *field, uint64_t v, int width) {
   throw std::length_error(std::string("packed state: ") + field + " = " + std::to_string(v) + " does not fit " +
@@ -184,18 +188,33 @@ template <class V, class S, class Lay>
   v.template field<Code::raw>(id.pad_, 0, "CtxId.pad_");
 }
 
+// The ASID bitmaps as 64-bit words, bit i of the set being bit i % 64 of
+// word i / 64 (how libstdc++ and libc++ store a bitset; checked here for the
+// first word and in the CtxswSystem constructor for the others).
+using AsidSet = std::bitset<kMaxAsids>;
+using AsidWords = std::array<uint64_t, kMaxAsids / 64>;
+static_assert(sizeof(AsidSet) == sizeof(AsidWords));
+static_assert(std::bit_cast<AsidWords>(AsidSet(0x8000000000000021ull))[0] == 0x8000000000000021ull);
+
 template <class V, class B>
-void visit_bits(V &v, B &b, int n, const char *name) {
+[[gnu::always_inline]] inline void visit_bits(V &v, B &b, int n, const char *name) {
+  // Bit i of the set is bit i of the field, 32 at a time.
   if constexpr (std::is_const_v<B>) {
-    size_t set = 0;
-    for (int i = 0; i < n; i++) {
-      bool x = b.test(static_cast<size_t>(i));
-      set += x;
-      v.put(x, 1);
+    const AsidWords w = std::bit_cast<AsidWords>(b);
+    for (int i = 0; i < n; i += 32) {
+      const int width = std::min(32, n - i);
+      v.put((w[i >> 6] >> (i & 63)) & ((uint64_t{1} << width) - 1), width);
     }
-    if (b.count() != set) does_not_fit(name, 1, n);  // a bit at or beyond n
+    uint64_t beyond = 0;  // a bit at or beyond n
+    for (size_t i = 0; i < w.size(); i++) {
+      const int lo = static_cast<int>(64 * i);
+      beyond |= n <= lo ? w[i] : n < lo + 64 ? w[i] >> (n - lo) : 0;
+    }
+    if (beyond) does_not_fit(name, 1, n);
   } else {
-    for (int i = 0; i < n; i++) b.set(i, v.get(1));
+    AsidWords w{};
+    for (int i = 0; i < n; i += 32) w[i >> 6] |= v.get(std::min(32, n - i)) << (i & 63);
+    b = std::bit_cast<AsidSet>(w);
   }
 }
 
@@ -335,6 +354,15 @@ CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props
     else
       invariants_.push_back(p);
   }
+  {
+    AsidSet probe;
+    probe.set(kMaxAsids - 1);
+    probe.set(64);
+    AsidWords w{};
+    w.back() = uint64_t{1} << 63;
+    w[1] |= 1;
+    if (std::bit_cast<AsidWords>(probe) != w) throw std::logic_error("packed state: unexpected std::bitset layout");
+  }
   const Config &cfg = model_.config();
   const bool mutated = cfg.mutant != Mutant::none;  // a mutant may break the reference-count bounds
   pinned_map_ = cfg.pinned || cfg.kpti;
@@ -390,7 +418,7 @@ void CtxswSystem::pack(const State &s, uint8_t *out) const {
 }
 
 void CtxswSystem::unpack(const uint8_t *in, State &s) const {
-  s = State{};
+  s = blank_;  // the fields the layout leaves out keep State{}'s values
   Reader r(in, bytes_);
   visit_state(r, model_.config(), L_, s);
 }

@@ -71,6 +71,7 @@ class CtxswSystem {
  private:
   const Model &model_;
   State start_;
+  State blank_;  // State{}: unpack() starts from a copy
   std::vector<const Property *> invariants_;
   const Property *deadlock_ = nullptr;
   std::vector<std::vector<SymmetryUnit>> groups_;
