@@ -229,7 +229,10 @@ Result<System> explore(const System &sys, const Limits &lim = {},
             const uint32_t j = cand_parent[i];
             store.prepare(cands[i], recs.data() + i * width, parents.data() + j * width, parent_roots[j]);
           }
+          for (size_t i = 0; i < nc; i++) store.prefetch_values(cands[i]);
           for (size_t i = 0; i < nc; i++) resolved[i] = store.resolve(cands[i]);
+          for (size_t i = 0; i < nc; i++)
+            if (resolved[i]) store.prefetch_record(cands[i]);
           for (size_t i = 0; i < nc; i++) {
             const uint64_t key = cand_keys[i];
             uint32_t pidx = 0;

@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -121,6 +122,13 @@ class Interner {
   uint64_t hash(const uint8_t *v) const { return XXH3_64bits(v, width_); }
   // Starts loading the slot where a value of hash h is looked up first.
   void prefetch(uint64_t h) const { __builtin_prefetch(&table_[slot_of(static_cast<uint32_t>(h >> 32))]); }
+  // After prefetch(h): starts loading the value in the first slot if its tag
+  // is h's (the value intern() will compare with).
+  void prefetch_value(uint64_t h) const {
+    const uint64_t e = table_[slot_of(static_cast<uint32_t>(h >> 32))].load(std::memory_order_acquire);
+    if (e && static_cast<uint32_t>(e >> 32) == static_cast<uint32_t>(h >> 32))
+      __builtin_prefetch(get(static_cast<uint32_t>(e) - 1));
+  }
   // Serial: as intern(), growing the table when needed.
   uint32_t intern_growing(const uint8_t *v) {
     reserve_for(1);
@@ -347,6 +355,14 @@ class StateStore {
       in.prefetch(c.part_hash[k]);
     }
   }
+  // Between prepare() and resolve(): the changed components' first slots have
+  // arrived; start loading the values they name.
+  void prefetch_values(const Candidate &c) const {
+    for (uint32_t m = c.changed; m; m &= m - 1) {
+      const size_t k = static_cast<size_t>(std::countr_zero(m));
+      parts_[k]->prefetch_value(c.part_hash[k]);
+    }
+  }
   // false: a component table is too full (then the candidate goes to
   // insert_pending_serial() after the level, as for Insert::full).
   bool resolve(Candidate &c) {
@@ -364,6 +380,15 @@ class StateStore {
     c.hash = hash(c.root.data(), width_);
     prefetch_slot(c.hash);
     return true;
+  }
+  // Between resolve() and insert_resolved(): if the root's first slot has its
+  // tag, start loading the record it names (a state seen before is confirmed
+  // by comparing it).
+  void prefetch_record(const Candidate &c) const {
+    const size_t slot = slot_of(c.hash);
+    const uint32_t e = table_[slot].load(std::memory_order_acquire);  // as insert_root: a pool entry is published
+    if (!e || std::atomic_ref<uint8_t>(tags_[slot]).load(std::memory_order_relaxed) != tag(c.hash)) return;
+    __builtin_prefetch(e & kPending ? pool_record(number(e)) : record(number(e)));
   }
   Insert insert_resolved(Cursor &cur, const Candidate &c, uint64_t key, uint32_t *pending) {
     return insert_root(cur, compressed() ? c.root.data() : c.full, c.hash, key, pending);
