@@ -6,6 +6,8 @@
 // finish_task_switch()") and exit_mm().
 #pragma once
 
+#include <array>
+
 #include "ctxsw/model/config.h"
 #include "ctxsw/model/state.h"
 
@@ -22,12 +24,21 @@ inline bool owns_active_mm_reference(const Config &cfg, const State &s, int t) {
 
 // mm_count as the references that own it: 1 while mm_users > 0, each lazy
 // borrower, each rq->prev_mm, each CPU local holding one (e.g. `mm` in
-// finish_task_switch, `active_mm` in kthread_use_mm), each pin.
-inline int expected_mm_count(const Config &cfg, const State &s, int m) {
-  const MmState &ms = s.mm[m];
-  int n = (ms.users > 0) + ms.pinned;
-  for (int t = 0; t < cfg.nr_tasks(); t++) n += s.task[t].active_mm == m && owns_active_mm_reference(cfg, s, t);
-  for (int c = 0; c < cfg.cpus; c++) n += (s.cpu[c].prev_mm == m) + (s.cpu[c].ref_mm == m);
+// finish_task_switch, `active_mm` in kthread_use_mm), each pin. For every mm
+// at once (one pass over the tasks and CPUs: this runs on every state the
+// checker makes).
+inline std::array<int, kMaxMms> expected_mm_counts(const Config &cfg, const State &s) {
+  std::array<int, kMaxMms> n{};
+  for (int m = 0; m < cfg.nr_mms(); m++) n[m] = (s.mm[m].users > 0) + s.mm[m].pinned;
+  auto owner = [&](uint8_t m) {
+    if (m < kMaxMms) n[m]++;  // not kNone, reserved_pg_dir or a freed mm's marker
+  };
+  for (int t = 0; t < cfg.nr_tasks(); t++)
+    if (owns_active_mm_reference(cfg, s, t)) owner(s.task[t].active_mm);
+  for (int c = 0; c < cfg.cpus; c++) {
+    owner(s.cpu[c].prev_mm);
+    owner(s.cpu[c].ref_mm);
+  }
   return n;
 }
 

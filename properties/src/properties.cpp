@@ -49,14 +49,14 @@ string no_use_after_free(const Config &cfg, const State &s) {
 
 // ---- mm.count_exact
 string count_exact(const Config &cfg, const State &s) {
+  const std::array<int, kMaxMms> want = expected_mm_counts(cfg, s);
   for (int m = 0; m < cfg.nr_mms(); m++) {
     const MmState &ms = s.mm[m];
     if (ms.underflow) return "mm " + mmn(cfg, m) + ": a decrement found mm_count or mm_users already 0";
     if (m == kInitMm && ms.freed) return "init_mm was freed";
     if (!ms.live) continue;
-    int want = expected_mm_count(cfg, s, m);
-    if (ms.count != want)
-      return "mm " + mmn(cfg, m) + ": mm_count = " + std::to_string(ms.count) + " but " + std::to_string(want) +
+    if (ms.count != want[m])
+      return "mm " + mmn(cfg, m) + ": mm_count = " + std::to_string(ms.count) + " but " + std::to_string(want[m]) +
              " references own it";
   }
   return {};
