@@ -154,8 +154,8 @@ int run_bench(const BenchOptions &o) {
       o.max_states ? std::to_string(o.max_states) : "no limit on", o.time_limit, o.max_memory,
       o.no_symmetry ? "off" : "on");
   std::cout << "load average at start: " << loadavg() << "\n";
-  std::cout << fmt::format("{:<16} {:>11} {:>12} {:>5} {:>8} {:>10} {:>7} {:>5} {:>5} {:>9} {:>3}  {}\n", "rung",
-                           "states", "transitions", "depth", "wall s", "states/s", "B/state", "B/rec", "root",
+  std::cout << fmt::format("{:<16} {:>11} {:>12} {:>5} {:>8} {:>10} {:>8} {:>7} {:>5} {:>5} {:>9} {:>3}  {}\n", "rung",
+                           "states", "transitions", "depth", "wall s", "states/s", "cpu s", "B/state", "B/rec", "root",
                            "peak MiB", "wk", "verdict");
   int status = 0;
   for (const Rung &rung : ladder()) {
@@ -202,16 +202,19 @@ int run_bench(const BenchOptions &o) {
                           : f.verdict == static_cast<int>(checker::Verdict::violated)
                               ? std::string("VIOLATED ") + f.property
                               : std::string("incomplete (") + f.stop + ")";
-    std::cout << fmt::format("{:<16} {:>11} {:>12} {:>5} {:>8.2f} {:>10.0f} {:>7.1f} {:>5} {:>5} {:>9.0f} {:>3}  {}\n",
-                             rung.name, f.states, f.transitions, f.depth, f.seconds,
-                             f.seconds > 0 ? double(f.states) / f.seconds : 0.0, f.bytes_per_state, f.record_bytes,
-                             f.root_bytes, double(ru.ru_maxrss) / 1024.0, f.workers, verdict);
+    auto secs = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    const double cpu = secs(ru.ru_utime) + secs(ru.ru_stime);
+    std::cout << fmt::format(
+        "{:<16} {:>11} {:>12} {:>5} {:>8.2f} {:>10.0f} {:>8.2f} {:>7.1f} {:>5} {:>5} {:>9.0f} {:>3}  {}\n", rung.name,
+        f.states, f.transitions, f.depth, f.seconds, f.seconds > 0 ? double(f.states) / f.seconds : 0.0, cpu,
+        f.bytes_per_state, f.record_bytes, f.root_bytes, double(ru.ru_maxrss) / 1024.0, f.workers, verdict);
     std::cout << fmt::format("{:<16} = {} (load average after: {})\n", "", rung.shape, loadavg());
     std::cout.flush();
   }
-  std::cout << "B/state: bytes of the state store per stored state (roots, parent links, table, component tables, "
-               "pending pool); B/rec: one packed record; root: one stored root (a 32-bit number per component); "
-               "peak MiB: the rung's process.\n";
+  std::cout << "cpu s: user + system CPU time of the rung's process (less sensitive than wall time to other work "
+               "on the machine); B/state: bytes of the state store per stored state (roots, parent links, table, "
+               "component tables, pending pool); B/rec: one packed record; root: one stored root (a 32-bit number per "
+               "component); peak MiB: the rung's process.\n";
   return status;
 }
 
