@@ -241,13 +241,8 @@ template <class V, class S, class Lay>
     } else {
       for (int i = 0; i < nbits; i += 32) words[i >> 6] |= v.get(std::min(32, nbits - i)) << (i & 63);
       uint8_t n = 0;
-      for (int w = 0; w < 4; w++)
-        for (uint64_t x = words[w]; x; x &= x - 1) {
-          int bit = w * 64 + std::countr_zero(x);
-          int code = bit % codes;
-          t.e[n++] = TlbEntry(static_cast<uint16_t>(bit / codes),
-                              static_cast<uint8_t>(code == cfg.nr_mms() ? kFreedMm : code));
-        }
+      for (int w = 0; w < (nbits + 63) / 64; w++)
+        for (uint64_t x = words[w]; x; x &= x - 1) t.e[n++] = L.tlb_of_bit[w * 64 + std::countr_zero(x)];
       t.n = n;
     }
   } else {
@@ -390,6 +385,12 @@ CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props
   const int mask_bits = cfg.num_user_asids() * L.tlb_mm_codes;
   L.tlb_bitmask = mask_bits <= 256 && mask_bits <= list_bits;
   L.tlb_bits = L.tlb_bitmask ? mask_bits : list_bits;
+  if (L.tlb_bitmask)
+    for (int bit = 0; bit < mask_bits; bit++) {
+      const int code = bit % L.tlb_mm_codes;
+      L.tlb_of_bit[static_cast<size_t>(bit)] = TlbEntry(static_cast<uint16_t>(bit / L.tlb_mm_codes),
+                                                        static_cast<uint8_t>(code == cfg.nr_mms() ? kFreedMm : code));
+    }
   // The tasks in two components when there are more than four: each half
   // then has far fewer distinct values than all tasks together (default
   // configuration, first 3 M states: 68 k + 6 k values for the halves

@@ -7,6 +7,7 @@
 // throws rather than truncate a value that does not fit its field.
 #pragma once
 
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,6 +84,7 @@ class CtxswSystem {
     int tlb_n = 0, tlb_bits = 0;
     int task_split = -1;  // first task of the second task component (-1: one component)
     int total_bits = 0;
+    std::array<TlbEntry, 256> tlb_of_bit{};  // the entry each bit of the TLB bitmask stands for
   } L_{};
   bool pinned_map_ = false;
   size_t bytes_ = 0;
