@@ -284,7 +284,8 @@ Result<System> explore(const System &sys, const Limits &lim = {},
               recs.resize(cand_keys.size() * width);
               sys.pack(nx, recs.data() + (cand_keys.size() - 1) * width);
             });
-            if (ord > 0xff) throw std::length_error("explorer: a state with more than 256 successors");
+            if (ord > 0x100)
+              throw std::length_error("explorer: a state with more than 256 successors");  // ordinals 0..255
             succ[p - lo] = static_cast<uint16_t>(ord);
             if (ord == 0 && sys.check_deadlock() && !sys.quiescent(st)) {
               atomic_min(deadlock_at, p);

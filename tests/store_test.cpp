@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The explorer and its state store on a system built to overflow them: one
+// level brings 40,000 new states from 256 parents, far beyond what the state
+// table and the component tables reserve before a level (visited_set.h).
+// Candidates that find a table full are set aside and inserted serially
+// after the level (Insert::full, and StateStore::resolve() failing on a full
+// component table); the model's configurations never get there in the tests.
+// The counts, the numbering of states and the counterexample must still be
+// those of a serial breadth-first search, for any number of workers.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ctxsw/checker/explorer.h"
+
+namespace ctxsw::checker {
+namespace {
+
+// States (depth, value): from (0, 0) to (1, i), i < 256; from (1, v) to
+// (2, (256 v + i) mod 40000). Level 2 therefore holds every value below
+// 40000, each first reached from parent v = x / 256 by its successor i =
+// x % 256, so that breadth-first order numbers (2, x) as 257 + x. The record
+// is two 4-byte components (value, depth), interned separately.
+struct FanOut {
+  struct State {
+    uint32_t value = 0, depth = 0;
+    friend bool operator==(const State &, const State &) = default;
+  };
+  using Label = uint32_t;  // the successor's index i
+  static constexpr uint32_t kValues = 40000;
+
+  uint32_t bad_value = ~0u;  // the invariant fails at (2, bad_value)
+
+  size_t packed_bytes() const { return 8; }
+  std::vector<size_t> component_bytes() const { return {4, 4}; }
+  void pack(const State &s, uint8_t *out) const {
+    std::memcpy(out, &s.value, 4);
+    std::memcpy(out + 4, &s.depth, 4);
+  }
+  void unpack(const uint8_t *in, State &s) const {
+    std::memcpy(&s.value, in, 4);
+    std::memcpy(&s.depth, in + 4, 4);
+  }
+  std::vector<State> initial_states() const { return {State{}}; }
+  template <class F>
+  void successors(const State &s, F &&f) const {
+    if (s.depth >= 2) return;
+    for (uint32_t i = 0; i < 256; i++) {
+      State n{s.depth == 0 ? i : (256 * s.value + i) % kValues, s.depth + 1};
+      f(i, n);
+    }
+  }
+  size_t num_invariants() const { return 1; }
+  std::string check(size_t, const State &s) const {
+    return s.depth == 2 && s.value == bad_value ? "bad value reached" : "";
+  }
+  bool check_deadlock() const { return false; }
+  bool quiescent(const State &) const { return true; }
+  void concretize(std::vector<State> &, std::vector<Label> &) const {}
+};
+
+class StoreOverflow : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(StoreOverflow, SerialFiguresWhenTablesFillWithinALevel) {
+  FanOut sys;
+  Limits lim;
+  lim.workers = GetParam();
+  auto r = explore(sys, lim);
+  EXPECT_EQ(r.verdict, Verdict::holds);
+  EXPECT_EQ(r.states, 1u + 256u + FanOut::kValues);
+  EXPECT_EQ(r.transitions, 256u + 256u * 256u);
+  EXPECT_EQ(r.depth, 2);
+  EXPECT_EQ(r.states_per_level, (std::vector<uint64_t>{1, 256, FanOut::kValues}));
+}
+
+TEST_P(StoreOverflow, CounterexampleIsTheFirstPathInBreadthFirstOrder) {
+  FanOut sys;
+  sys.bad_value = 39999;  // = 256 * 156 + 63: first reached from (1, 156) by successor 63
+  Limits lim;
+  lim.workers = GetParam();
+  auto r = explore(sys, lim);
+  ASSERT_EQ(r.verdict, Verdict::violated);
+  ASSERT_EQ(r.trace_states.size(), 3u);
+  EXPECT_EQ(r.trace_states[1], (FanOut::State{156, 1}));
+  EXPECT_EQ(r.trace_states[2], (FanOut::State{39999, 2}));
+  EXPECT_EQ(r.trace_labels, (std::vector<uint32_t>{156, 63}));
+  // A serial search stops as soon as it makes (2, 39999): 257 states before
+  // level 2, then the values 0..39999 in order.
+  EXPECT_EQ(r.states, 257u + 40000u);
+  EXPECT_EQ(r.transitions, 256u + 156u * 256u + 64u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, StoreOverflow, ::testing::Values(1u, 2u, 3u));
+
+}  // namespace
+}  // namespace ctxsw::checker
