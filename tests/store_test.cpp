@@ -96,5 +96,41 @@ TEST_P(StoreOverflow, CounterexampleIsTheFirstPathInBreadthFirstOrder) {
 
 INSTANTIATE_TEST_SUITE_P(Workers, StoreOverflow, ::testing::Values(1u, 2u, 3u));
 
+// A level's pending states become committed ones, and no word of the table
+// may still name the pending pool afterwards, even when the table grows
+// before the next level (a growth used to place the last level's pool
+// entries again, as pending: words naming entries the next level reuses,
+// which ThreadSanitizer reported as a race between a comparison and the
+// staging of a new state).
+TEST(StateStore, NoPendingWordSurvivesACommitAndAGrowth) {
+  StateStore store(8, {4, 4});
+  uint8_t rec[8] = {};
+  store.insert_committed(rec, 0, 0);
+  StateStore::Cursor cur;
+  std::vector<uint32_t> order;
+  store.reset_pending();
+  store.reserve_level(1);
+  for (uint32_t v = 1; v <= 200; v++) {
+    std::memcpy(rec, &v, 4);
+    uint32_t pidx = 0;
+    ASSERT_EQ(store.insert_pending(cur, rec, nullptr, nullptr, v, &pidx), StateStore::Insert::fresh);
+    order.push_back(pidx);
+  }
+  store.flush(cur);
+  EXPECT_EQ(store.pending_words(), 200u);
+  store.commit(order);
+  EXPECT_EQ(store.pending_words(), 0u);
+  store.reserve_level(1u << 20);  // grows the table: re-places every word
+  EXPECT_EQ(store.pending_words(), 0u);
+  EXPECT_EQ(store.size(), 201u);
+  // Each committed state is found as seen, not as a pending duplicate.
+  store.reset_pending();
+  for (uint32_t v = 0; v <= 200; v++) {
+    std::memcpy(rec, &v, 4);
+    uint32_t pidx = 0;
+    EXPECT_EQ(store.insert_pending(cur, rec, nullptr, nullptr, 1000 + v, &pidx), StateStore::Insert::seen) << v;
+  }
+}
+
 }  // namespace
 }  // namespace ctxsw::checker

@@ -183,8 +183,8 @@ Result<System> explore(const System &sys, const Limits &lim = {},
   while (lo < hi) {
     const size_t n = hi - lo;
     succ.assign(n, 0);
-    store.reserve_level(n);
     store.reset_pending();
+    store.reserve_level(n);
     const uint64_t base_states = store.size();
     const uint64_t need_new = lim.max_states && lim.max_states > base_states ? lim.max_states - base_states : 0;
 

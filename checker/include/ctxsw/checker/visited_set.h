@@ -473,12 +473,23 @@ class StateStore {
 
   // Appends pending states to the arena in the given order (each key's parent
   // and ordinal become its parent link) and makes their words final.
+  // The pool is then empty: its entries are no longer pending, and a table
+  // growth before the next level must not place them again (it re-places
+  // the pool's entries as pending words; stale ones would name pool entries
+  // that the next level overwrites).
   void commit(const std::vector<uint32_t> &order) {
     for (uint32_t p : order) {
       uint64_t key = pool_key(p).load(std::memory_order_relaxed);
       uint32_t id = append(pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
       table_[pool_slot(p)].store(word(false, id), std::memory_order_relaxed);
     }
+    reset_pending();
+  }
+  // Words that name a pool entry (for tests: none between levels).
+  size_t pending_words() const {
+    size_t n = 0;
+    for (size_t i = 0; i < table_size_; i++) n += (table_[i].load(std::memory_order_relaxed) & kPending) != 0;
+    return n;
   }
 
   // Serial, before a level of n states: the state table for `more` further
