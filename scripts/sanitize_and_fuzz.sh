@@ -16,7 +16,11 @@
 #     the seed corpus fuzz/corpus/<target>; any crash, sanitizer report,
 #     timeout (> 10 s per input) or out-of-memory fails, leaving the input in
 #     build-fuzz/artifacts/.
-# CTXSW_SANITIZE_ONLY=1 skips 2, CTXSW_FUZZ_ONLY=1 skips 1.
+#  3. build-tsan: GCC with ThreadSanitizer, for the parallel explorer and its
+#     concurrent state store: store_test (a system that overflows the tables
+#     within a level) and checker_test's parallel shapes (1-3 workers against
+#     an independent serial search).
+# CTXSW_SANITIZE_ONLY=1 skips 2, CTXSW_FUZZ_ONLY=1 skips 1 and 3.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -36,6 +40,14 @@ if [ "${CTXSW_FUZZ_ONLY:-0}" != 1 ]; then
   ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '_NOT_BUILT$'
+
+  echo "ctxsw sanitize: building build-tsan (ThreadSanitizer: the parallel explorer)"
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_CXX_FLAGS=-fsanitize=thread -Wno-maybe-uninitialized" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
+  cmake --build build-tsan -j"$jobs" --target store_test checker_test -- --no-print-directory >/dev/null
+  # One test at a time: each runs up to three threads of its own.
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure -j1 -R 'StoreOverflow|StateStore|CheckerParallel'
 fi
 
 if [ "${CTXSW_SANITIZE_ONLY:-0}" != 1 ]; then
