@@ -184,7 +184,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
     const size_t n = hi - lo;
     succ.assign(n, 0);
     store.reset_pending();
-    store.reserve_level(n);
+    store.reserve_level(n, workers);
     const uint64_t base_states = store.size();
     const uint64_t need_new = lim.max_states && lim.max_states > base_states ? lim.max_states - base_states : 0;
 
@@ -455,7 +455,22 @@ Result<System> explore(const System &sys, const Limits &lim = {},
       res.stop_reason = "state limit " + std::to_string(lim.max_states);
       return finish(Verdict::incomplete);
     }
-    store.commit(order);
+    // The level's new states, numbered in serial order, shared among the
+    // workers: each write is a random access into the state table.
+    if (workers == 1 || order.size() < (size_t{1} << 15)) {
+      store.commit(order);
+    } else {
+      store.commit_begin(order.size());
+      const size_t part = (order.size() + workers - 1) / workers;
+      std::vector<std::thread> pool;
+      for (unsigned w = 1; w < workers; w++)
+        pool.emplace_back([&, w] {
+          store.commit_part(order, std::min(order.size(), w * part), std::min(order.size(), (w + 1) * part));
+        });
+      store.commit_part(order, 0, std::min(order.size(), part));
+      for (auto &t : pool) t.join();
+      store.commit_end(order.size());
+    }
     for (uint16_t c : succ) res.transitions += c;
     if (halted_by_limit) {
       res.states = store.size();

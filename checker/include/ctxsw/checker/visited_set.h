@@ -46,6 +46,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace ctxsw::checker {
@@ -478,11 +479,30 @@ class StateStore {
   // the pool's entries as pending words; stale ones would name pool entries
   // that the next level overwrites).
   void commit(const std::vector<uint32_t> &order) {
-    for (uint32_t p : order) {
-      uint64_t key = pool_key(p).load(std::memory_order_relaxed);
-      uint32_t id = append(pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
-      table_[pool_slot(p)].store(word(false, id), std::memory_order_relaxed);
+    commit_begin(order.size());
+    commit_part(order, 0, order.size());
+    commit_end(order.size());
+  }
+  // The same in three parts, so that several threads can share the middle
+  // one (each entry's number is its rank in `order`: the writes are
+  // independent). Serial: commit_begin(n), then commit_part() on disjoint
+  // ranges covering [0, n) from any threads, then commit_end(n).
+  void commit_begin(size_t n) {
+    if (count_ + n > 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
+    while ((arena_.size() << kArenaShift) < count_ + n)
+      arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
+  }
+  void commit_part(const std::vector<uint32_t> &order, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      const uint32_t p = order[i];
+      const uint64_t key = pool_key(p).load(std::memory_order_relaxed);
+      const size_t id = count_ + i;
+      write_entry(id, pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
+      table_[pool_slot(p)].store(word(false, static_cast<uint32_t>(id)), std::memory_order_relaxed);
     }
+  }
+  void commit_end(size_t n) {
+    count_ += n;
     reset_pending();
   }
   // Words that name a pool entry (for tests: none between levels).
@@ -494,14 +514,18 @@ class StateStore {
 
   // Serial, before a level of n states: the state table for `more` further
   // insertions, each component table for doubling.
-  void reserve_level(size_t more) {
-    reserve_for(more);
+  // The committed roots are re-placed by `threads` threads when the table grows.
+  void reserve_level(size_t more, unsigned threads = 1) {
+    reserve_for(more, threads);
     for (auto &p : parts_) p->reserve_level();
   }
 
   // Grows the table (by half, or more) so that `more` further insertions keep
-  // it at most 3/4 full (insertions report full beyond 7/8). Serial.
-  void reserve_for(size_t more) {
+  // it at most 3/4 full (insertions report full beyond 7/8). Serial as a
+  // whole; the committed roots are re-placed by `threads` threads (each
+  // claims empty slots by compare-and-swap, so their order does not matter:
+  // a root's probe sequence only has to reach its slot).
+  void reserve_for(size_t more, unsigned threads = 1) {
     size_t need = used_.load(std::memory_order_relaxed) + more;
     if (need * 4 <= table_size_ * 3) return;
     size_t size = std::max(table_size_ + table_size_ / 2, need * 4 / 3 + 1);
@@ -509,23 +533,35 @@ class StateStore {
     alloc_table(size);
     auto place_hashed = [&](uint64_t h, uint32_t w) {
       size_t slot = slot_of(h);
-      while (table_[slot].load(std::memory_order_relaxed)) slot = slot + 1 == table_size_ ? 0 : slot + 1;
-      table_[slot].store(w, std::memory_order_relaxed);
-      tags_[slot] = tag(h);
+      for (uint32_t empty = 0; !table_[slot].compare_exchange_strong(empty, w, std::memory_order_relaxed); empty = 0)
+        slot = slot + 1 == table_size_ ? 0 : slot + 1;
+      tags_[slot] = tag(h);  // its own byte: threads write distinct slots
       return slot;
     };
     auto place = [&](const uint8_t *rec, uint32_t w) { return place_hashed(hash(rec, width_), w); };
     // The committed roots, hashed a batch ahead of their placement so that the
     // new table's slots are being loaded meanwhile (each is a cache miss).
-    constexpr size_t kAhead = 16;
-    uint64_t ahead[kAhead];
-    for (size_t i = 0; i < count_; i += kAhead) {
-      const size_t m = std::min(kAhead, count_ - i);
-      for (size_t j = 0; j < m; j++) {
-        ahead[j] = hash(record(i + j), width_);
-        prefetch_slot(ahead[j]);
+    auto place_committed = [&](size_t lo, size_t hi) {
+      constexpr size_t kAhead = 16;
+      uint64_t ahead[kAhead];
+      for (size_t i = lo; i < hi; i += kAhead) {
+        const size_t m = std::min(kAhead, hi - i);
+        for (size_t j = 0; j < m; j++) {
+          ahead[j] = hash(record(i + j), width_);
+          prefetch_slot(ahead[j]);
+        }
+        for (size_t j = 0; j < m; j++) place_hashed(ahead[j], word(false, static_cast<uint32_t>(i + j)));
       }
-      for (size_t j = 0; j < m; j++) place_hashed(ahead[j], word(false, static_cast<uint32_t>(i + j)));
+    };
+    if (threads <= 1 || count_ < (size_t{1} << 16)) {
+      place_committed(0, count_);
+    } else {
+      const size_t part = (count_ + threads - 1) / threads;
+      std::vector<std::thread> pool;
+      for (unsigned w = 1; w < threads; w++)
+        pool.emplace_back([&, w] { place_committed(std::min(count_, w * part), std::min(count_, (w + 1) * part)); });
+      place_committed(0, std::min(count_, part));
+      for (auto &t : pool) t.join();
     }
     size_t nb = std::min(pool_blocks_used_.load(std::memory_order_relaxed), kMaxPoolBlocks);
     for (size_t b = 0; b < nb; b++)
@@ -621,16 +657,17 @@ class StateStore {
   }
 
   uint32_t append(const uint8_t *rec, uint32_t parent, uint32_t ordinal) {
-    if (count_ >= 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
-    if ((count_ & kArenaMask) == 0 && (count_ >> kArenaShift) == arena_.size())
-      arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
+    commit_begin(1);
+    write_entry(count_, rec, parent, ordinal);
+    return static_cast<uint32_t>(count_++);
+  }
+  // An entry: the root, the parent's number, the successor ordinal.
+  void write_entry(size_t id, const uint8_t *rec, uint32_t parent, uint32_t ordinal) {
     if (ordinal > 0xff) throw std::length_error("a state with more than 256 successors");
-    // An entry: the root, the parent's number, the successor ordinal.
-    uint8_t *e = arena_[count_ >> kArenaShift].get() + (count_ & kArenaMask) * entry_;
+    uint8_t *e = arena_[id >> kArenaShift].get() + (id & kArenaMask) * entry_;
     std::memcpy(e, rec, width_);
     std::memcpy(e + width_, &parent, 4);
     e[width_ + 4] = static_cast<uint8_t>(ordinal);
-    return static_cast<uint32_t>(count_++);
   }
 
   // Reserves the next pool entry of the thread's block (a new block when full).
