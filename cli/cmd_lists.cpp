@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // ctxsw list-properties, ctxsw list-mutants.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "commands.h"
 #include "ctxsw/model/mutant.h"

@@ -9,8 +9,9 @@
 #include "options.h"
 
 int main(int argc, char **argv) {
-  CLI::App app{"ctxsw: model checker for context_switch, switch_to, lazy-TLB mm refcounting and the arm64 ASID "
-               "allocator (Linux 6.1)"};
+  CLI::App app{
+      "ctxsw: model checker for context_switch, switch_to, lazy-TLB mm refcounting and the arm64 ASID "
+      "allocator (Linux 6.1)"};
   app.require_subcommand(1);
   int status = 0;
   ctxsw::cli::register_check(app, status);

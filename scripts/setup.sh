@@ -10,7 +10,7 @@ PACKAGES="build-essential cmake pkg-config git
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libz3-dev z3 libboost-graph-dev nlohmann-json3-dev libcli11-dev libfmt-dev libxxhash-dev libreadline-dev
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-source-6.1 xz-utils
-  clang libclang-rt-14-dev graphviz chromium"
+  clang clang-format libclang-rt-14-dev graphviz chromium"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,11 +4,12 @@
 // run: for every depth d, the renumbered image of the states reached within d
 // steps with raw generation numbers is exactly the set reached within d steps
 // with renumbering, and the verdicts agree. The configuration rolls over within the compared depth.
+#include "ctxsw/model/generations.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "ctxsw/model/generations.h"
 #include "ctxsw/properties/properties.h"
 #include "test_util.h"
 
@@ -69,7 +70,8 @@ TEST(GenerationAbstraction, MatchesAnUnabstractedRunLevelByLevel) {
   };
   Model abs_model(abstracted);
   checker::CtxswSystem packer(abs_model, {}, /*symmetry=*/false);
-  Levels a = bfs(abstracted, depth, [](const State &s) { return s; }, packer);
+  Levels a = bfs(
+      abstracted, depth, [](const State &s) { return s; }, packer);
   Levels r = bfs(raw, depth, renumber, packer);
   EXPECT_GE(r.max_generation, 3) << "the compared depth must include rollovers";
   ASSERT_EQ(a.levels.size(), r.levels.size());

@@ -29,11 +29,13 @@ State switch_to_task(const Model &m, State s, int cpu, const std::string &next) 
   uint8_t t = 0;
   while (cfg.tasks[t].name != next) t++;
   s = take(m, s, Step{static_cast<uint8_t>(cpu), Action::schedule, Pc::running, t});
-  while (s.cpu[cpu].pc != Pc::running) s = take(m, s, Step{static_cast<uint8_t>(cpu), Action::step, s.cpu[cpu].pc, kNone});
+  while (s.cpu[cpu].pc != Pc::running)
+    s = take(m, s, Step{static_cast<uint8_t>(cpu), Action::step, s.cpu[cpu].pc, kNone});
   return s;
 }
 
-const Config kUk = test::config_from("cpus 1\nasid-bits 4\nmm a\nmm c\ntask A user a\ntask B kthread\ntask D kthread\ntask C user c\n");
+const Config kUk = test::config_from(
+    "cpus 1\nasid-bits 4\nmm a\nmm c\ntask A user a\ntask B kthread\ntask D kthread\ntask C user c\n");
 
 TEST(ContextSwitch, UserToKernelGrabsKernelToKernelTransfersKernelToUserDropsViaPrevMm) {
   Model m(kUk);
@@ -68,7 +70,8 @@ TEST(ContextSwitch, UserToUserSameMmSkipsSwitchMm) {
 }
 
 TEST(SwitchTo, DeliversLastAndFinishActsOnIt) {
-  Config cfg = test::config_from("cpus 2\nasid-bits 4\nmm a\nmm b\nmm x\ntask A user a\ntask B user b\ntask X user x\n");
+  Config cfg =
+      test::config_from("cpus 2\nasid-bits 4\nmm a\nmm b\nmm x\ntask A user a\ntask B user b\ntask X user x\n");
   Model m(cfg);
   State s = switch_to_task(m, m.initial_state(), 0, "A");
   s = switch_to_task(m, s, 1, "X");
@@ -113,10 +116,11 @@ TEST(Fork, ProcessGetsAFreshMmThreadSharesOne) {
 }
 
 TEST(KthreadUseMm, GrabsSwitchesAndDropsTheOldLazyMm) {
-  Config cfg = test::config_from("cpus 1\nasid-bits 4\noption kthread-use-mm\nmm a\nmm b\ntask A user a\ntask B user b\ntask K kthread\n");
+  Config cfg = test::config_from(
+      "cpus 1\nasid-bits 4\noption kthread-use-mm\nmm a\nmm b\ntask A user a\ntask B user b\ntask K kthread\n");
   Model m(cfg);
   State s = switch_to_task(m, m.initial_state(), 0, "A");
-  s = switch_to_task(m, s, 0, "K");  // K borrows a
+  s = switch_to_task(m, s, 0, "K");                                 // K borrows a
   s = take(m, s, Step{0, Action::kthread_use_mm, Pc::running, 2});  // mmget_not_zero(b)
   while (s.cpu[0].pc != Pc::running) s = take(m, s, Step{0, Action::step, s.cpu[0].pc, kNone});
   EXPECT_EQ(field(cfg, s, "task.K.mm"), "b");

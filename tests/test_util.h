@@ -3,12 +3,13 @@
 // Helpers shared by the model and checker tests.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 #include "ctxsw/checker/ctxsw_system.h"
@@ -37,7 +38,8 @@ inline Config procs_config(int cpus, int procs, int kthreads, int fork, bool exi
   cfg.tasks.clear();
   for (int p = 0; p < procs; p++) {
     cfg.mm_names.push_back(std::string(1, static_cast<char>('a' + p)));
-    cfg.tasks.push_back({std::string(1, static_cast<char>('A' + p)), TaskKind::user, static_cast<uint8_t>(p + 1), true});
+    cfg.tasks.push_back(
+        {std::string(1, static_cast<char>('A' + p)), TaskKind::user, static_cast<uint8_t>(p + 1), true});
   }
   for (int k = 0; k < kthreads; k++)
     cfg.tasks.push_back({k == 0 ? "K" : "K" + std::to_string(k + 1), TaskKind::kthread, 0xff, true});

@@ -113,8 +113,7 @@ static void after_resume(void) {
            "msr_sp_el0=%llu daif_at_msr=%llx daif_before=%llx daif_after=%llx",
            g_prev->id, r, task_id(g_rec[14]), task_id(c->sp_el0), regs, saved, scs,
            g_prev->scs_sp == g_prev->expect[11] ? "ok" : "bad", keys, (unsigned long long)c->sp_el0_writes,
-           (unsigned long long)c->daif_at_sp_el0_write, (unsigned long long)g_daif_before,
-           (unsigned long long)c->daif);
+           (unsigned long long)c->daif_at_sp_el0_write, (unsigned long long)g_daif_before, (unsigned long long)c->daif);
 }
 
 static struct task *current_task(void) {
@@ -189,9 +188,9 @@ static void reset(int nc, int nt, uint64_t seed) {
     ctxsw_shadow[c].keys[0] = t->keys_kernel[0];
     ctxsw_shadow[c].keys[1] = t->keys_kernel[1];
     memset(cpu_ctx[c], 0, sizeof cpu_ctx[c]);
-    cpu_ctx[c][0] = (uint64_t)c;                    /* x19 */
-    cpu_ctx[c][11] = (uint64_t)&cpu_boot_tramp;     /* x30 */
-    cpu_ctx[c][12] = t->expect[12];                 /* sp */
+    cpu_ctx[c][0] = (uint64_t)c;                /* x19 */
+    cpu_ctx[c][11] = (uint64_t)&cpu_boot_tramp; /* x30 */
+    cpu_ctx[c][12] = t->expect[12];             /* sp */
     ctxsw_cpu = c;
     harness_swap(main_ctx, cpu_ctx[c]); /* runs until the CPU waits for its first command */
   }

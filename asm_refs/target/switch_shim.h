@@ -8,9 +8,9 @@
 #ifndef CTXSW_SWITCH_SHIM_H
 #define CTXSW_SWITCH_SHIM_H
 
-#define TSK_TI_SCS_SP 16         /* offsetof(struct task, scs_sp) */
-#define THREAD_CPU_CONTEXT 1024  /* offsetof(struct task, cpu_context) */
-#define THREAD_KEYS_KERNEL 1152  /* offsetof(struct task, keys_kernel) */
+#define TSK_TI_SCS_SP 16        /* offsetof(struct task, scs_sp) */
+#define THREAD_CPU_CONTEXT 1024 /* offsetof(struct task, cpu_context) */
+#define THREAD_KEYS_KERNEL 1152 /* offsetof(struct task, keys_kernel) */
 
 #ifdef __ASSEMBLER__
 #define SYM_FUNC_START(name) \

@@ -48,12 +48,18 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv) {
   if ((insn & 0xfff00000u) == 0xd5300000u) { /* MRS Xt, sysreg */
     uint64_t v;
     int k;
-    if (sr == SR_SP_EL0) v = c->sp_el0;
-    else if (sr == SR_DAIF) v = c->daif;
-    else if (sr == SR_TTBR0) v = c->ttbr0;
-    else if (sr == SR_TTBR1) v = c->ttbr1;
-    else if ((k = key_index(sr)) >= 0) v = c->keys[k];
-    else die("mrs-unknown-sysreg", pc);
+    if (sr == SR_SP_EL0)
+      v = c->sp_el0;
+    else if (sr == SR_DAIF)
+      v = c->daif;
+    else if (sr == SR_TTBR0)
+      v = c->ttbr0;
+    else if (sr == SR_TTBR1)
+      v = c->ttbr1;
+    else if ((k = key_index(sr)) >= 0)
+      v = c->keys[k];
+    else
+      die("mrs-unknown-sysreg", pc);
     if (rt != 31) x[rt] = v;
   } else if ((insn & 0xfff00000u) == 0xd5100000u) { /* MSR sysreg, Xt */
     uint64_t v = rt == 31 ? 0 : x[rt];
@@ -62,21 +68,32 @@ static void on_sigill(int sig, siginfo_t *si, void *ucv) {
       c->sp_el0 = v;
       c->daif_at_sp_el0_write = c->daif;
       c->sp_el0_writes++;
-    } else if (sr == SR_DAIF) c->daif = v & 0x3c0;
-    else if (sr == SR_TTBR0) c->ttbr0 = v;
-    else if (sr == SR_TTBR1) c->ttbr1 = v;
-    else if ((k = key_index(sr)) >= 0) c->keys[k] = v;
-    else die("msr-unknown-sysreg", pc);
+    } else if (sr == SR_DAIF)
+      c->daif = v & 0x3c0;
+    else if (sr == SR_TTBR0)
+      c->ttbr0 = v;
+    else if (sr == SR_TTBR1)
+      c->ttbr1 = v;
+    else if ((k = key_index(sr)) >= 0)
+      c->keys[k] = v;
+    else
+      die("msr-unknown-sysreg", pc);
   } else if ((insn & 0xfffff01fu) == 0xd503401fu) { /* MSR pstatefield, #imm */
     unsigned op1 = (insn >> 16) & 7, op2 = (insn >> 5) & 7, imm = (insn >> 8) & 0xf;
-    if (op1 == 3 && op2 == 6) c->daif |= (uint64_t)imm << 6;       /* DAIFSet */
-    else if (op1 == 3 && op2 == 7) c->daif &= ~((uint64_t)imm << 6); /* DAIFClr */
-    else die("msr-unknown-pstate", pc);
+    if (op1 == 3 && op2 == 6)
+      c->daif |= (uint64_t)imm << 6; /* DAIFSet */
+    else if (op1 == 3 && op2 == 7)
+      c->daif &= ~((uint64_t)imm << 6); /* DAIFClr */
+    else
+      die("msr-unknown-pstate", pc);
   } else if ((insn & 0xfff80000u) == 0xd5080000u) { /* SYS: TLBI (CRn=8), IC (CRn=7) */
     unsigned crn = (insn >> 12) & 0xf;
-    if (crn == 8) c->tlbi++;
-    else if (crn == 7) c->ic++;
-    else die("sys-unknown", pc);
+    if (crn == 8)
+      c->tlbi++;
+    else if (crn == 7)
+      c->ic++;
+    else
+      die("sys-unknown", pc);
   } else {
     die("sigill", pc);
   }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ctxsw/formats/scenario.h"
-#include "ctxsw/formats/words.h"
 
 #include <fstream>
 #include <map>
 #include <ostream>
 #include <sstream>
 
+#include "ctxsw/formats/words.h"
 #include "ctxsw/model/describe.h"
 #include "ctxsw/model/model.h"
 #include "ctxsw/model/pc.h"

@@ -25,9 +25,15 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t s64;
 typedef u64 phys_addr_t;
-typedef struct { s64 counter; } atomic64_t;
-typedef struct { int refs; } refcount_t;
-typedef struct { int locked; } raw_spinlock_t;
+typedef struct {
+  s64 counter;
+} atomic64_t;
+typedef struct {
+  int refs;
+} refcount_t;
+typedef struct {
+  int locked;
+} raw_spinlock_t;
 typedef u64 pgd_t;
 
 extern int ctxsw_nr_cpus, ctxsw_kpti, ctxsw_cnp;
@@ -68,8 +74,15 @@ void ctxsw_yield(const char *what, const volatile void *addr);
 #define pr_info(...) ((void)0)
 #define panic(...) (fprintf(stdout, "X panic\n"), fflush(stdout), exit(3))
 #define cpu_panic_kernel() panic()
-#define WARN_ON(x) ({ int __w = !!(x); __w; })
-#define BUG_ON(x) do { if (x) panic(); } while (0)
+#define WARN_ON(x)   \
+  ({                 \
+    int __w = !!(x); \
+    __w;             \
+  })
+#define BUG_ON(x)   \
+  do {              \
+    if (x) panic(); \
+  } while (0)
 
 /* CPUs */
 #define smp_processor_id() (ctxsw_cpu)
@@ -80,20 +93,36 @@ void ctxsw_yield(const char *what, const volatile void *addr);
 #define this_cpu_ptr(ptr) (&(*(ptr))[ctxsw_cpu])
 
 /* atomics: each is one access of a shared word, a yield point */
-static inline s64 atomic64_read(atomic64_t *v) { ctxsw_yield("atomic64_read", v); return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }
-static inline void atomic64_set(atomic64_t *v, s64 i) { ctxsw_yield("atomic64_set", v); __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }
-static inline s64 atomic64_xchg_relaxed(atomic64_t *v, s64 i) { ctxsw_yield("atomic64_xchg_relaxed", v); return __atomic_exchange_n(&v->counter, i, __ATOMIC_RELAXED); }
+static inline s64 atomic64_read(atomic64_t *v) {
+  ctxsw_yield("atomic64_read", v);
+  return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
+}
+static inline void atomic64_set(atomic64_t *v, s64 i) {
+  ctxsw_yield("atomic64_set", v);
+  __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED);
+}
+static inline s64 atomic64_xchg_relaxed(atomic64_t *v, s64 i) {
+  ctxsw_yield("atomic64_xchg_relaxed", v);
+  return __atomic_exchange_n(&v->counter, i, __ATOMIC_RELAXED);
+}
 static inline s64 atomic64_cmpxchg_relaxed(atomic64_t *v, s64 old, s64 new_) {
   ctxsw_yield("atomic64_cmpxchg_relaxed", v);
   __atomic_compare_exchange_n(&v->counter, &old, new_, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
   return old;
 }
-static inline s64 atomic64_add_return_relaxed(s64 i, atomic64_t *v) { ctxsw_yield("atomic64_add_return_relaxed", v); return __atomic_add_fetch(&v->counter, i, __ATOMIC_RELAXED); }
+static inline s64 atomic64_add_return_relaxed(s64 i, atomic64_t *v) {
+  ctxsw_yield("atomic64_add_return_relaxed", v);
+  return __atomic_add_fetch(&v->counter, i, __ATOMIC_RELAXED);
+}
 
 /* refcount */
 static inline unsigned refcount_read(refcount_t *r) { return (unsigned)r->refs; }
 static inline void refcount_set(refcount_t *r, int n) { r->refs = n; }
-static inline bool refcount_inc_not_zero(refcount_t *r) { if (!r->refs) return false; r->refs++; return true; }
+static inline bool refcount_inc_not_zero(refcount_t *r) {
+  if (!r->refs) return false;
+  r->refs++;
+  return true;
+}
 static inline bool refcount_dec_and_test(refcount_t *r) { return --r->refs == 0; }
 
 /* lock: in the sequential differential it is always free when taken; in the
@@ -101,26 +130,50 @@ static inline bool refcount_dec_and_test(refcount_t *r) { return --r->refs == 0;
 #define DEFINE_RAW_SPINLOCK(name) raw_spinlock_t name = {0}
 void ctxsw_spin_lock(raw_spinlock_t *l);
 void ctxsw_spin_unlock(raw_spinlock_t *l);
-#define raw_spin_lock_irqsave(l, flags) do { (flags) = 0; ctxsw_spin_lock(l); } while (0)
-#define raw_spin_unlock_irqrestore(l, flags) do { (void)(flags); ctxsw_spin_unlock(l); } while (0)
+#define raw_spin_lock_irqsave(l, flags) \
+  do {                                  \
+    (flags) = 0;                        \
+    ctxsw_spin_lock(l);                 \
+  } while (0)
+#define raw_spin_unlock_irqrestore(l, flags) \
+  do {                                       \
+    (void)(flags);                           \
+    ctxsw_spin_unlock(l);                    \
+  } while (0)
 
 /* bitmaps (non-atomic; only touched under cpu_asid_lock) */
 static inline void __set_bit(unsigned long nr, unsigned long *map) { map[nr / 64] |= 1UL << (nr % 64); }
 static inline void __clear_bit(unsigned long nr, unsigned long *map) { map[nr / 64] &= ~(1UL << (nr % 64)); }
 static inline bool test_bit(unsigned long nr, const unsigned long *map) { return (map[nr / 64] >> (nr % 64)) & 1; }
-static inline bool __test_and_set_bit(unsigned long nr, unsigned long *map) { bool o = test_bit(nr, map); __set_bit(nr, map); return o; }
+static inline bool __test_and_set_bit(unsigned long nr, unsigned long *map) {
+  bool o = test_bit(nr, map);
+  __set_bit(nr, map);
+  return o;
+}
 static inline unsigned long find_next_zero_bit(const unsigned long *map, unsigned long size, unsigned long off) {
   for (unsigned long i = off; i < size; i++)
     if (!test_bit(i, map)) return i;
   return size;
 }
-static inline void bitmap_copy(unsigned long *dst, const unsigned long *src, unsigned int n) { memcpy(dst, src, BITS_TO_LONGS(n) * sizeof(long)); }
-static inline void bitmap_clear(unsigned long *map, unsigned int start, unsigned int n) { for (unsigned i = start; i < start + n; i++) __clear_bit(i, map); }
-static inline unsigned long *bitmap_zalloc(unsigned int n, int gfp) { (void)gfp; return calloc(BITS_TO_LONGS(n) + 1, sizeof(long)); }
+static inline void bitmap_copy(unsigned long *dst, const unsigned long *src, unsigned int n) {
+  memcpy(dst, src, BITS_TO_LONGS(n) * sizeof(long));
+}
+static inline void bitmap_clear(unsigned long *map, unsigned int start, unsigned int n) {
+  for (unsigned i = start; i < start + n; i++) __clear_bit(i, map);
+}
+static inline unsigned long *bitmap_zalloc(unsigned int n, int gfp) {
+  (void)gfp;
+  return calloc(BITS_TO_LONGS(n) + 1, sizeof(long));
+}
 
 /* cpumask */
-typedef struct { unsigned long bits[1]; } cpumask_t;
-static inline void cpumask_setall(cpumask_t *m) { ctxsw_yield("cpumask_setall", m); m->bits[0] = (1UL << ctxsw_nr_cpus) - 1; }
+typedef struct {
+  unsigned long bits[1];
+} cpumask_t;
+static inline void cpumask_setall(cpumask_t *m) {
+  ctxsw_yield("cpumask_setall", m);
+  m->bits[0] = (1UL << ctxsw_nr_cpus) - 1;
+}
 static inline bool cpumask_test_and_clear_cpu(int cpu, cpumask_t *m) {
   ctxsw_yield("cpumask_test_and_clear_cpu", m);
   bool o = (m->bits[0] >> cpu) & 1;
@@ -135,8 +188,18 @@ static inline bool cpumask_test_and_clear_cpu(int cpu, cpumask_t *m) {
 /* system registers: the real instructions (trapped under qemu user mode) */
 #define __stringify_1(x) #x
 #define __stringify(x) __stringify_1(x)
-#define read_sysreg(r) ({ u64 __v; asm volatile("mrs %0, " __stringify(r) : "=r"(__v)); __v; })
-#define write_sysreg(v, r) do { u64 __v = (u64)(v); ctxsw_yield("msr_" __stringify(r), NULL); asm volatile("msr " __stringify(r) ", %x0" : : "rZ"(__v)); } while (0)
+#define read_sysreg(r)                                   \
+  ({                                                     \
+    u64 __v;                                             \
+    asm volatile("mrs %0, " __stringify(r) : "=r"(__v)); \
+    __v;                                                 \
+  })
+#define write_sysreg(v, r)                                     \
+  do {                                                         \
+    u64 __v = (u64)(v);                                        \
+    ctxsw_yield("msr_" __stringify(r), NULL);                  \
+    asm volatile("msr " __stringify(r) ", %x0" : : "rZ"(__v)); \
+  } while (0)
 #define isb() asm volatile("isb" : : : "memory")
 #define ID_AA64MMFR0_EL1 0
 #define ID_AA64MMFR0_EL1_ASIDBITS_SHIFT 4
@@ -149,7 +212,9 @@ static inline unsigned cpuid_feature_extract_unsigned_field(u64 f, int shift) { 
 #define arm64_kernel_unmapped_at_el0() (ctxsw_kpti != 0)
 #define system_supports_cnp() (ctxsw_cnp != 0)
 #define system_uses_ttbr0_pan() false
-#define arm64_apply_bp_hardening() do { } while (0)
+#define arm64_apply_bp_hardening() \
+  do {                             \
+  } while (0)
 
 /* TTBRs */
 #define TTBR_ASID_MASK (0xffffUL << 48)
