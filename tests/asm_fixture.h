@@ -89,8 +89,9 @@ inline std::string ctxsw_bin() {
 }
 
 // A copy of the three kernel files with `from` replaced by `to` once in
-// `file`, after the first occurrence of `anchor`.
-inline fs::path broken_copy(const std::string &name, const std::string &file, const std::string &anchor,
+// `file`, inside the function `function` (a C definition, found as the
+// extractor finds it, or an assembly SYM_FUNC_START).
+inline fs::path broken_copy(const std::string &name, const std::string &file, const std::string &function,
                             const std::string &from, const std::string &to) {
   fs::path src = setup().x.tree;
   fs::path dst = fs::temp_directory_path() / ("ctxsw-asm-" + name + "-" + std::to_string(getpid()));
@@ -100,8 +101,9 @@ inline fs::path broken_copy(const std::string &name, const std::string &file, co
     fs::copy_file(src / f, dst / f);
   }
   std::string text = slurp(dst / file);
-  size_t a = text.find(anchor);
-  EXPECT_NE(a, std::string::npos) << anchor;
+  size_t a =
+      file.ends_with(".c") ? asmref::find_c_function(text, function) : text.find("SYM_FUNC_START(" + function + ")");
+  EXPECT_NE(a, std::string::npos) << function;
   if (a == std::string::npos) a = 0;
   // `from` is a regular expression (whitespace as \s+), so that the tests
   // describe the change rather than carry the kernel's text.

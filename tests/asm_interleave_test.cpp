@@ -231,7 +231,7 @@ class asm_interleave_broken : public ::testing::TestWithParam<RaceOnly> {};
 TEST_P(asm_interleave_broken, OnlyTheInterleavedDifferentialReportsIt) {
   REQUIRE_SETUP();
   const RaceOnly &b = GetParam();
-  fs::path d = broken_copy(b.name, "arch/arm64/mm/context.c", "void check_and_switch_context(", b.from, b.to);
+  fs::path d = broken_copy(b.name, "arch/arm64/mm/context.c", "check_and_switch_context", b.from, b.to);
   Extracted x = extract(d.string(), default_cache_dir());
   Harness h(setup().tc.qemu, build_ctx_harness(x, setup().tc, default_cache_dir()));
   Outcome seq = sequential(h, 200, 1);

@@ -91,22 +91,41 @@ std::string makefile_version(const fs::path &root) {
   return v + "." + p + (s.empty() ? "" : "." + s) + e;
 }
 
-// The text of a C function from its signature to the matching closing brace.
-std::string c_function(const std::string &src, const std::string &signature) {
-  size_t at = src.find(signature);
-  if (at == std::string::npos) return {};
-  size_t open = src.find('{', at);
-  if (open == std::string::npos) return {};
-  int depth = 0;
-  for (size_t i = open; i < src.size(); i++) {
-    if (src[i] == '{') depth++;
-    if (src[i] == '}' && --depth == 0) {
-      size_t line = src.rfind('\n', at);
-      line = line == std::string::npos ? 0 : line + 1;
-      return src.substr(line, i + 1 - line);
+}  // namespace
+
+size_t find_c_function(const std::string &src, const std::string &name, std::string *params, size_t *end) {
+  // Kernel style puts a definition's return type and name on one line, from
+  // column 0; a definition's parameter list is followed by '{', a
+  // prototype's by ';'.
+  const std::regex head(R"((^|\n)[A-Za-z_][A-Za-z0-9_ \t*]*[ \t*])" + name + R"(\()");
+  for (auto it = std::sregex_iterator(src.begin(), src.end(), head); it != std::sregex_iterator(); ++it) {
+    const size_t line = static_cast<size_t>(it->position(0)) + (*it)[1].length();
+    const size_t open_paren = static_cast<size_t>(it->position(0) + it->length(0)) - 1;
+    const size_t close_paren = src.find(')', open_paren);
+    if (close_paren == std::string::npos) break;
+    const size_t next = src.find_first_not_of(" \t\n", close_paren + 1);
+    if (next == std::string::npos || src[next] != '{') continue;  // a prototype
+    int depth = 0;
+    for (size_t i = next; i < src.size(); i++) {
+      if (src[i] == '{') depth++;
+      if (src[i] == '}' && --depth == 0) {
+        if (params) *params = src.substr(open_paren + 1, close_paren - open_paren - 1);
+        if (end) *end = i + 1;
+        return line;
+      }
     }
+    break;
   }
-  return {};
+  return std::string::npos;
+}
+
+namespace {
+
+// The text of the definition of the C function `name`, or "".
+std::string c_function(const std::string &src, const std::string &name, std::string *params = nullptr) {
+  size_t end = 0;
+  const size_t at = find_c_function(src, name, params, &end);
+  return at == std::string::npos ? std::string() : src.substr(at, end - at);
 }
 
 }  // namespace
@@ -160,24 +179,18 @@ Extracted extract(const std::string &kernel_src, const std::string &cache_dir) {
 
   // context.c: compiled whole and unmodified; the functions are hashed one by one
   x.context_c = read_text(root / kContextC);
-  if (x.context_c.find("void cpu_do_switch_mm(") == std::string::npos)
+  if (c_function(x.context_c, "cpu_do_switch_mm").empty())
     throw SetupError(std::string(kContextC) +
                      ": no C cpu_do_switch_mm() (it was assembly in proc.S before 5.8): this tree is not supported");
-  if (x.context_c.find("void check_and_switch_context(struct mm_struct *mm)") == std::string::npos)
+  std::string casc_params;
+  if (c_function(x.context_c, "check_and_switch_context", &casc_params).empty() ||
+      casc_params.find(',') != std::string::npos)
     throw SetupError(std::string(kContextC) +
-                     ": check_and_switch_context(struct mm_struct *mm) not found (pre-5.10 signatures are not "
-                     "supported): unknown shape");
-  const std::pair<const char *, const char *> fns[] = {
-      {"flush_context", "static void flush_context(void)"},
-      {"check_update_reserved_asid", "static bool check_update_reserved_asid("},
-      {"new_context", "static u64 new_context("},
-      {"check_and_switch_context", "void check_and_switch_context("},
-      {"arm64_mm_context_get", "unsigned long arm64_mm_context_get("},
-      {"arm64_mm_context_put", "void arm64_mm_context_put("},
-      {"cpu_do_switch_mm", "void cpu_do_switch_mm("},
-  };
-  for (auto [name, sig] : fns) {
-    std::string body = c_function(x.context_c, sig);
+                     ": check_and_switch_context() with the mm as its only parameter not found (pre-5.10 "
+                     "signatures are not supported): unknown shape");
+  for (const char *name : {"flush_context", "check_update_reserved_asid", "new_context", "check_and_switch_context",
+                           "arm64_mm_context_get", "arm64_mm_context_put", "cpu_do_switch_mm"}) {
+    std::string body = c_function(x.context_c, name);
     if (body.empty()) throw SetupError(std::string(kContextC) + ": " + name + "() not found: unknown shape");
     x.bodies.push_back({name, kContextC, sha256_hex(body)});
   }

@@ -44,6 +44,13 @@ struct Extracted {
 // cache). Throws SetupError with what is missing.
 Extracted extract(const std::string &kernel_src, const std::string &cache_dir);
 
+// Where the definition of the C function `name` starts in `src` (the start
+// of the line with its return type and name, as kernel style writes it), or
+// std::string::npos; *params (if given) receives its parameter list, *end the
+// offset just past its closing brace.
+size_t find_c_function(const std::string &src, const std::string &name, std::string *params = nullptr,
+                       size_t *end = nullptr);
+
 struct Toolchain {
   std::string cc;    // $CTXSW_CROSS_CC or aarch64-linux-gnu-gcc
   std::string qemu;  // $CTXSW_QEMU or qemu-aarch64
