@@ -209,40 +209,47 @@ Result<System> explore(const System &sys, const Limits &lim = {},
       try {
         StateStore::Cursor cur;
         // Successors go into the store in batches of the successors of a
-        // few parents (StateStore::insert_batch() overlaps their lookups).
+        // few parents, in three passes (StateStore::Candidate), so that the
+        // table lookups of one candidate overlap those of the others.
         constexpr size_t kBatch = 32;
         std::vector<uint8_t> parents;               // the batch's parents' records
         std::vector<const uint8_t *> parent_roots;  // and their stored roots
         std::vector<uint8_t> recs;                  // each candidate's record,
         std::vector<uint8_t> cand_bad;              // whether it violates an invariant,
-        std::vector<uint64_t> cand_keys;            // its (parent, ordinal) key
-        std::vector<uint32_t> cand_parent;          // and its parent (index into parents)
+        std::vector<uint64_t> cand_keys;            // (parent, ordinal) key
+        std::vector<uint32_t> cand_parent;          // and parent (index into parents)
         std::vector<StateStore::Candidate> cands;
+        std::vector<uint8_t> resolved;
         State st;
         auto flush_batch = [&] {
-          const size_t nc = cand_parent.size();
+          const size_t nc = cand_keys.size();
           cands.resize(nc);
-          for (size_t i = 0; i < nc; i++) {  // pointers only now: recs and parents no longer grow
-            cands[i].key = cand_keys[i];
-            cands[i].full = recs.data() + i * width;
-            cands[i].parent_full = parents.data() + cand_parent[i] * width;
-            cands[i].parent_root = parent_roots[cand_parent[i]];
-          }
-          store.insert_batch(cur, cands.data(), nc);
+          resolved.resize(nc);
           for (size_t i = 0; i < nc; i++) {
-            const StateStore::Candidate &c = cands[i];
-            switch (c.result) {
+            const uint32_t j = cand_parent[i];
+            store.prepare(cands[i], recs.data() + i * width, parents.data() + j * width, parent_roots[j]);
+          }
+          for (size_t i = 0; i < nc; i++) store.prefetch_values(cands[i]);
+          for (size_t i = 0; i < nc; i++) resolved[i] = store.resolve(cands[i]);
+          for (size_t i = 0; i < nc; i++)
+            if (resolved[i]) store.prefetch_record(cands[i]);
+          for (size_t i = 0; i < nc; i++) {
+            const uint64_t key = cand_keys[i];
+            uint32_t pidx = 0;
+            auto r = resolved[i] ? store.insert_resolved(cur, cands[i], key, &pidx) : StateStore::Insert::full;
+            switch (r) {
               case StateStore::Insert::fresh:
                 if (need_new) pending_new.fetch_add(1, std::memory_order_relaxed);
                 if (cand_bad[i]) {
-                  store.set_pending_flag(c.pending);
-                  atomic_min(first_bad, c.key);
+                  store.set_pending_flag(pidx);
+                  atomic_min(first_bad, key);
                   halt.store(true, std::memory_order_relaxed);
                 }
                 break;
               case StateStore::Insert::full:
-                over_rec[w].insert(over_rec[w].end(), c.full, c.full + width);
-                over_key[w].push_back(c.key);
+                over_rec[w].insert(over_rec[w].end(), recs.begin() + static_cast<long>(i * width),
+                                   recs.begin() + static_cast<long>((i + 1) * width));
+                over_key[w].push_back(key);
                 break;
               default:
                 break;
@@ -274,8 +281,8 @@ Result<System> explore(const System &sys, const Limits &lim = {},
               // Checked here, on every successor, rather than on the fresh
               // ones after the lookup: cheaper than keeping a copy of each.
               cand_bad.push_back(first_violated(nx) >= 0);
-              recs.resize(cand_parent.size() * width);
-              sys.pack(nx, recs.data() + (cand_parent.size() - 1) * width);
+              recs.resize(cand_keys.size() * width);
+              sys.pack(nx, recs.data() + (cand_keys.size() - 1) * width);
             });
             if (ord > 0x100)
               throw std::length_error("explorer: a state with more than 256 successors");  // ordinals 0..255
@@ -284,7 +291,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
               atomic_min(deadlock_at, p);
               halt.store(true, std::memory_order_relaxed);
             }
-            if (cand_parent.size() >= kBatch) flush_batch();
+            if (cand_keys.size() >= kBatch) flush_batch();
           }
           flush_batch();
           expanded.fetch_add(e - b, std::memory_order_relaxed);
@@ -448,7 +455,22 @@ Result<System> explore(const System &sys, const Limits &lim = {},
       res.stop_reason = "state limit " + std::to_string(lim.max_states);
       return finish(Verdict::incomplete);
     }
-    store.commit(order, workers);
+    // The level's new states, numbered in serial order, shared among the
+    // workers: each write is a random access into the state table.
+    if (workers == 1 || order.size() < (size_t{1} << 15)) {
+      store.commit(order);
+    } else {
+      store.commit_begin(order.size());
+      const size_t part = (order.size() + workers - 1) / workers;
+      std::vector<std::thread> pool;
+      for (unsigned w = 1; w < workers; w++)
+        pool.emplace_back([&, w] {
+          store.commit_part(order, std::min(order.size(), w * part), std::min(order.size(), (w + 1) * part));
+        });
+      store.commit_part(order, 0, std::min(order.size(), part));
+      for (auto &t : pool) t.join();
+      store.commit_end(order.size());
+    }
     for (uint16_t c : succ) res.transitions += c;
     if (halted_by_limit) {
       res.states = store.size();

@@ -65,19 +65,6 @@ namespace ctxsw::checker {
   return true;
 }
 
-// f(begin, end) on `threads` contiguous parts of [0, n), each but the first
-// in a thread of its own; serially when n < min_parallel.
-template <class F>
-void for_ranges(size_t n, unsigned threads, size_t min_parallel, F &&f) {
-  if (threads <= 1 || n < min_parallel) return f(size_t{0}, n);
-  const size_t part = (n + threads - 1) / threads;
-  std::vector<std::thread> pool;
-  for (unsigned w = 1; w < threads; w++)
-    pool.emplace_back([&, w] { f(std::min(n, w * part), std::min(n, (w + 1) * part)); });
-  f(size_t{0}, std::min(n, part));
-  for (auto &t : pool) t.join();
-}
-
 // An insert-only concurrent set of fixed-width byte strings, each named by a
 // 32-bit number (its insertion index). Lookups and insertions may run in
 // several threads at once; growth (reserve) only between them. The table
@@ -258,7 +245,7 @@ class StateStore {
 
   // Serial: stores a record's components and writes its root (no-op copy
   // when not compressed).
-  void root_of(const uint8_t *full, uint8_t *root) { compress(full, root); }
+  void root_of(const uint8_t *full, uint8_t *root) { compress(full, nullptr, nullptr, root, true); }
   size_t size() const { return count_; }                                       // committed states
   size_t table_used() const { return used_.load(std::memory_order_relaxed); }  // committed + pending
   const uint8_t *record(size_t i) const { return arena_[i >> kArenaShift].get() + (i & kArenaMask) * entry_; }
@@ -276,7 +263,7 @@ class StateStore {
     uint8_t root_buf[kMaxRoot];
     const uint8_t *rec = full;
     if (compressed()) {
-      compress(full, root_buf);
+      compress(full, nullptr, nullptr, root_buf, true);
       rec = root_buf;
     }
     reserve_for(1);
@@ -321,59 +308,91 @@ class StateStore {
     pool_blocks_used_.store(0, std::memory_order_relaxed);
   }
 
-  // A successor to look up: its packed record `full` and its (parent,
-  // ordinal) key; parent_full/parent_root (may be null): the record and root
-  // of the state it is a successor of, whose unchanged components need no
-  // lookup. insert_batch() fills in `result` (and `pending`).
+  // Looks the packed record `full` up; if absent, adds it as pending with
+  // `key` and returns fresh with its pool index in *pending. A pending
+  // duplicate lowers the pending state's key to `key` if smaller. `full`:
+  // a table is too loaded to insert; the caller keeps the candidate for
+  // insert_pending_serial() after the level. parent_full/parent_root (may be
+  // null): the record and root of the state it is a successor of, whose
+  // unchanged components need no lookup. Thread-safe.
+  Insert insert_pending(Cursor &cur, const uint8_t *full, const uint8_t *parent_full, const uint8_t *parent_root,
+                        uint64_t key, uint32_t *pending) {
+    if (!compressed()) return insert_root(cur, full, hash(full, width_), key, pending);
+    uint8_t root[kMaxRoot];
+    if (!compress(full, parent_full, parent_root, root, false)) return Insert::full;
+    return insert_root(cur, root, hash(root, width_), key, pending);
+  }
+  // A successor on its way into the store, in three stages so that a batch
+  // of them overlaps its memory accesses (each stage prefetches what the next
+  // one reads; a lookup in a large table is a cache miss): prepare() hashes
+  // the components that differ from the parent's, resolve() numbers them and
+  // hashes the root, insert_resolved() looks the root up. The result is that
+  // of insert_pending() on the same arguments. Thread-safe.
   static constexpr size_t kMaxParts = 16;
   static constexpr size_t kMaxRoot = kMaxParts * sizeof(uint32_t);
   struct Candidate {
-    const uint8_t *full = nullptr, *parent_full = nullptr, *parent_root = nullptr;
-    uint64_t key = 0;
-    Insert result = Insert::full;
-    uint32_t pending = 0;  // fresh: its pool index
-    // Between the passes of insert_batch():
-    bool resolved = false;  // the root is known (no component table was full)
-    uint32_t changed = 0;   // bit k: component k differs from the parent's
-    uint64_t hash = 0;      // of the root (of the record, uncompressed)
+    const uint8_t *full, *parent_full, *parent_root;
+    uint32_t changed;  // bit k: component k differs from the parent's
+    uint64_t hash;     // of the root (of the record, uncompressed)
     std::array<uint64_t, kMaxParts> part_hash;
     std::array<uint8_t, kMaxRoot> root;
   };
-
-  // Looks each candidate's record up; if absent, adds it as pending with its
-  // key (result fresh, pool index in `pending`). A pending duplicate lowers
-  // the pending state's key to the candidate's if smaller. Result full: a
-  // table is too loaded to insert; the caller keeps the candidate for
-  // insert_pending_serial() after the level. Thread-safe.
-  //
-  // In passes over the batch, each prefetching what the next one reads (a
-  // lookup in a table larger than the caches is a miss), so that the
-  // candidates' misses overlap: hash the components that differ from the
-  // parent's; start loading the values their first slots name; number them
-  // and hash the root; start loading the record the root's first slot names;
-  // look the root up.
-  void insert_batch(Cursor &cur, Candidate *c, size_t n) {
-    for (size_t i = 0; i < n; i++) hash_changed(c[i]);
-    if (compressed())
-      for (size_t i = 0; i < n; i++) prefetch_values(c[i]);
-    for (size_t i = 0; i < n; i++)
-      if ((c[i].resolved = resolve(c[i]))) prefetch_record(c[i]);
-    for (size_t i = 0; i < n; i++)
-      c[i].result = c[i].resolved ? insert_root(cur, compressed() ? c[i].root.data() : c[i].full, c[i].hash, c[i].key,
-                                                &c[i].pending)
-                                  : Insert::full;
-  }
-  // One candidate (insert_batch() of one).
-  Insert insert_pending(Cursor &cur, const uint8_t *full, const uint8_t *parent_full, const uint8_t *parent_root,
-                        uint64_t key, uint32_t *pending) {
-    Candidate c;
+  void prepare(Candidate &c, const uint8_t *full, const uint8_t *parent_full, const uint8_t *parent_root) const {
     c.full = full;
     c.parent_full = parent_full;
     c.parent_root = parent_root;
-    c.key = key;
-    insert_batch(cur, &c, 1);
-    *pending = c.pending;
-    return c.result;
+    c.changed = 0;
+    if (!compressed()) {
+      c.hash = hash(full, width_);
+      prefetch_slot(c.hash);
+      return;
+    }
+    for (size_t k = 0; k < parts_.size(); k++) {
+      const Interner &in = *parts_[k];
+      const uint8_t *v = full + part_off_[k];
+      if (equal_bytes(v, parent_full + part_off_[k], in.width())) continue;
+      c.changed |= 1u << k;
+      c.part_hash[k] = in.hash(v);
+      in.prefetch(c.part_hash[k]);
+    }
+  }
+  // Between prepare() and resolve(): the changed components' first slots have
+  // arrived; start loading the values they name.
+  void prefetch_values(const Candidate &c) const {
+    for (uint32_t m = c.changed; m; m &= m - 1) {
+      const size_t k = static_cast<size_t>(std::countr_zero(m));
+      parts_[k]->prefetch_value(c.part_hash[k]);
+    }
+  }
+  // false: a component table is too full (then the candidate goes to
+  // insert_pending_serial() after the level, as for Insert::full).
+  bool resolve(Candidate &c) {
+    if (!compressed()) return true;
+    for (size_t k = 0; k < parts_.size(); k++) {
+      uint32_t id;
+      if (c.changed >> k & 1) {
+        id = parts_[k]->intern(c.full + part_off_[k], c.part_hash[k]);
+        if (id == Interner::kFull) return false;
+      } else {
+        std::memcpy(&id, c.parent_root + 4 * k, 4);
+      }
+      std::memcpy(c.root.data() + 4 * k, &id, 4);
+    }
+    c.hash = hash(c.root.data(), width_);
+    prefetch_slot(c.hash);
+    return true;
+  }
+  // Between resolve() and insert_resolved(): if the root's first slot has its
+  // tag, start loading the record it names (a state seen before is confirmed
+  // by comparing it).
+  void prefetch_record(const Candidate &c) const {
+    const size_t slot = slot_of(c.hash);
+    const uint32_t e = table_[slot].load(std::memory_order_acquire);  // as insert_root: a pool entry is published
+    if (!e || std::atomic_ref<uint8_t>(tags_[slot]).load(std::memory_order_relaxed) != tag(c.hash)) return;
+    __builtin_prefetch(e & kPending ? pool_record(number(e)) : record(number(e)));
+  }
+  Insert insert_resolved(Cursor &cur, const Candidate &c, uint64_t key, uint32_t *pending) {
+    return insert_root(cur, compressed() ? c.root.data() : c.full, c.hash, key, pending);
   }
 
   // Serial (between levels): as insert_pending, growing tables as needed.
@@ -381,7 +400,7 @@ class StateStore {
     uint8_t root_buf[kMaxRoot];
     const uint8_t *rec = full;
     if (compressed()) {
-      compress(full, root_buf);
+      compress(full, nullptr, nullptr, root_buf, true);
       rec = root_buf;
     }
     reserve_for(1);
@@ -459,22 +478,30 @@ class StateStore {
   // growth before the next level must not place them again (it re-places
   // the pool's entries as pending words; stale ones would name pool entries
   // that the next level overwrites).
-  // `threads` threads share the writes (each entry's number is its rank in
-  // `order`: they are independent; each is a random access into the table).
-  void commit(const std::vector<uint32_t> &order, unsigned threads = 1) {
-    const size_t n = order.size();
+  void commit(const std::vector<uint32_t> &order) {
+    commit_begin(order.size());
+    commit_part(order, 0, order.size());
+    commit_end(order.size());
+  }
+  // The same in three parts, so that several threads can share the middle
+  // one (each entry's number is its rank in `order`: the writes are
+  // independent). Serial: commit_begin(n), then commit_part() on disjoint
+  // ranges covering [0, n) from any threads, then commit_end(n).
+  void commit_begin(size_t n) {
     if (count_ + n > 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
     while ((arena_.size() << kArenaShift) < count_ + n)
       arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
-    for_ranges(n, threads, size_t{1} << 15, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; i++) {
-        const uint32_t p = order[i];
-        const uint64_t key = pool_key(p).load(std::memory_order_relaxed);
-        const size_t id = count_ + i;
-        write_entry(id, pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
-        table_[pool_slot(p)].store(word(false, static_cast<uint32_t>(id)), std::memory_order_relaxed);
-      }
-    });
+  }
+  void commit_part(const std::vector<uint32_t> &order, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      const uint32_t p = order[i];
+      const uint64_t key = pool_key(p).load(std::memory_order_relaxed);
+      const size_t id = count_ + i;
+      write_entry(id, pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
+      table_[pool_slot(p)].store(word(false, static_cast<uint32_t>(id)), std::memory_order_relaxed);
+    }
+  }
+  void commit_end(size_t n) {
     count_ += n;
     reset_pending();
   }
@@ -526,7 +553,16 @@ class StateStore {
         for (size_t j = 0; j < m; j++) place_hashed(ahead[j], word(false, static_cast<uint32_t>(i + j)));
       }
     };
-    for_ranges(count_, threads, size_t{1} << 16, place_committed);
+    if (threads <= 1 || count_ < (size_t{1} << 16)) {
+      place_committed(0, count_);
+    } else {
+      const size_t part = (count_ + threads - 1) / threads;
+      std::vector<std::thread> pool;
+      for (unsigned w = 1; w < threads; w++)
+        pool.emplace_back([&, w] { place_committed(std::min(count_, w * part), std::min(count_, (w + 1) * part)); });
+      place_committed(0, std::min(count_, part));
+      for (auto &t : pool) t.join();
+    }
     size_t nb = std::min(pool_blocks_used_.load(std::memory_order_relaxed), kMaxPoolBlocks);
     for (size_t b = 0; b < nb; b++)
       for (uint32_t i = 0; i < pool_fill_[b]; i++) {
@@ -568,66 +604,29 @@ class StateStore {
     std::unique_ptr<uint8_t[]> flag;
   };
 
-  // The passes of insert_batch().
-  void hash_changed(Candidate &c) const {
-    c.changed = 0;
-    if (!compressed()) {
-      c.hash = hash(c.full, width_);
-      prefetch_slot(c.hash);
-      return;
-    }
-    for (size_t k = 0; k < parts_.size(); k++) {
-      const Interner &in = *parts_[k];
-      const uint8_t *v = c.full + part_off_[k];
-      if (c.parent_full && equal_bytes(v, c.parent_full + part_off_[k], in.width())) continue;
-      c.changed |= 1u << k;
-      c.part_hash[k] = in.hash(v);
-      in.prefetch(c.part_hash[k]);
-    }
-  }
-  void prefetch_values(const Candidate &c) const {
-    for (uint32_t m = c.changed; m; m &= m - 1) {
-      const size_t k = static_cast<size_t>(std::countr_zero(m));
-      parts_[k]->prefetch_value(c.part_hash[k]);
-    }
-  }
-  // The root: each changed component's number, the parent's for the others.
-  // false: a component table is full.
-  bool resolve(Candidate &c) {
-    if (!compressed()) return true;
-    for (size_t k = 0; k < parts_.size(); k++) {
-      uint32_t id;
-      if (c.changed >> k & 1) {
-        id = parts_[k]->intern(c.full + part_off_[k], c.part_hash[k]);
-        if (id == Interner::kFull) return false;
-      } else {
-        std::memcpy(&id, c.parent_root + 4 * k, 4);
-      }
-      std::memcpy(c.root.data() + 4 * k, &id, 4);
-    }
-    c.hash = hash(c.root.data(), width_);
-    prefetch_slot(c.hash);
-    return true;
-  }
-  void prefetch_record(const Candidate &c) const {
-    const size_t slot = slot_of(c.hash);
-    const uint32_t e = table_[slot].load(std::memory_order_acquire);  // as insert_root: a pool entry is published
-    if (!e || std::atomic_ref<uint8_t>(tags_[slot]).load(std::memory_order_relaxed) != tag(c.hash)) return;
-    __builtin_prefetch(e & kPending ? pool_record(number(e)) : record(number(e)));
-  }
   void prefetch_slot(uint64_t h) const {
     const size_t slot = slot_of(h);
     __builtin_prefetch(&table_[slot]);
     __builtin_prefetch(&tags_[slot]);
   }
 
-  // Serial: the root of `full` (each component's number), growing the
-  // component tables as needed.
-  void compress(const uint8_t *full, uint8_t *root) {
+  // The root of `full`: each component's number, taken from the parent's root
+  // when the component is unchanged. false: a component table is full
+  // (only when !growing).
+  bool compress(const uint8_t *full, const uint8_t *parent_full, const uint8_t *parent_root, uint8_t *root,
+                bool growing) {
     for (size_t k = 0; k < parts_.size(); k++) {
-      uint32_t id = parts_[k]->intern_growing(full + part_off_[k]);
+      Interner &in = *parts_[k];
+      const uint8_t *v = full + part_off_[k];
+      if (parent_full && equal_bytes(v, parent_full + part_off_[k], in.width())) {
+        std::memcpy(root + 4 * k, parent_root + 4 * k, 4);
+        continue;
+      }
+      uint32_t id = growing ? in.intern_growing(v) : in.intern(v);
+      if (id == Interner::kFull) return false;
       std::memcpy(root + 4 * k, &id, 4);
     }
+    return true;
   }
   void expand(const uint8_t *root, uint8_t *out) const {
     if (parts_.empty()) {
@@ -658,9 +657,7 @@ class StateStore {
   }
 
   uint32_t append(const uint8_t *rec, uint32_t parent, uint32_t ordinal) {
-    if (count_ >= 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
-    if ((count_ >> kArenaShift) == arena_.size())
-      arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
+    commit_begin(1);
     write_entry(count_, rec, parent, ordinal);
     return static_cast<uint32_t>(count_++);
   }
