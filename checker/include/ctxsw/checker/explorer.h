@@ -455,22 +455,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
       res.stop_reason = "state limit " + std::to_string(lim.max_states);
       return finish(Verdict::incomplete);
     }
-    // The level's new states, numbered in serial order, shared among the
-    // workers: each write is a random access into the state table.
-    if (workers == 1 || order.size() < (size_t{1} << 15)) {
-      store.commit(order);
-    } else {
-      store.commit_begin(order.size());
-      const size_t part = (order.size() + workers - 1) / workers;
-      std::vector<std::thread> pool;
-      for (unsigned w = 1; w < workers; w++)
-        pool.emplace_back([&, w] {
-          store.commit_part(order, std::min(order.size(), w * part), std::min(order.size(), (w + 1) * part));
-        });
-      store.commit_part(order, 0, std::min(order.size(), part));
-      for (auto &t : pool) t.join();
-      store.commit_end(order.size());
-    }
+    store.commit(order, workers);
     for (uint16_t c : succ) res.transitions += c;
     if (halted_by_limit) {
       res.states = store.size();

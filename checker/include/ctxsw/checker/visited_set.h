@@ -65,6 +65,19 @@ namespace ctxsw::checker {
   return true;
 }
 
+// f(begin, end) on `threads` contiguous parts of [0, n), each but the first
+// in a thread of its own; serially when n < min_parallel.
+template <class F>
+void for_ranges(size_t n, unsigned threads, size_t min_parallel, F &&f) {
+  if (threads <= 1 || n < min_parallel) return f(size_t{0}, n);
+  const size_t part = (n + threads - 1) / threads;
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < threads; w++)
+    pool.emplace_back([&, w] { f(std::min(n, w * part), std::min(n, (w + 1) * part)); });
+  f(size_t{0}, std::min(n, part));
+  for (auto &t : pool) t.join();
+}
+
 // An insert-only concurrent set of fixed-width byte strings, each named by a
 // 32-bit number (its insertion index). Lookups and insertions may run in
 // several threads at once; growth (reserve) only between them. The table
@@ -478,30 +491,22 @@ class StateStore {
   // growth before the next level must not place them again (it re-places
   // the pool's entries as pending words; stale ones would name pool entries
   // that the next level overwrites).
-  void commit(const std::vector<uint32_t> &order) {
-    commit_begin(order.size());
-    commit_part(order, 0, order.size());
-    commit_end(order.size());
-  }
-  // The same in three parts, so that several threads can share the middle
-  // one (each entry's number is its rank in `order`: the writes are
-  // independent). Serial: commit_begin(n), then commit_part() on disjoint
-  // ranges covering [0, n) from any threads, then commit_end(n).
-  void commit_begin(size_t n) {
+  // `threads` threads share the writes (each entry's number is its rank in
+  // `order`: they are independent; each is a random access into the table).
+  void commit(const std::vector<uint32_t> &order, unsigned threads = 1) {
+    const size_t n = order.size();
     if (count_ + n > 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
     while ((arena_.size() << kArenaShift) < count_ + n)
       arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
-  }
-  void commit_part(const std::vector<uint32_t> &order, size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) {
-      const uint32_t p = order[i];
-      const uint64_t key = pool_key(p).load(std::memory_order_relaxed);
-      const size_t id = count_ + i;
-      write_entry(id, pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
-      table_[pool_slot(p)].store(word(false, static_cast<uint32_t>(id)), std::memory_order_relaxed);
-    }
-  }
-  void commit_end(size_t n) {
+    for_ranges(n, threads, size_t{1} << 15, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; i++) {
+        const uint32_t p = order[i];
+        const uint64_t key = pool_key(p).load(std::memory_order_relaxed);
+        const size_t id = count_ + i;
+        write_entry(id, pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
+        table_[pool_slot(p)].store(word(false, static_cast<uint32_t>(id)), std::memory_order_relaxed);
+      }
+    });
     count_ += n;
     reset_pending();
   }
@@ -553,16 +558,7 @@ class StateStore {
         for (size_t j = 0; j < m; j++) place_hashed(ahead[j], word(false, static_cast<uint32_t>(i + j)));
       }
     };
-    if (threads <= 1 || count_ < (size_t{1} << 16)) {
-      place_committed(0, count_);
-    } else {
-      const size_t part = (count_ + threads - 1) / threads;
-      std::vector<std::thread> pool;
-      for (unsigned w = 1; w < threads; w++)
-        pool.emplace_back([&, w] { place_committed(std::min(count_, w * part), std::min(count_, (w + 1) * part)); });
-      place_committed(0, std::min(count_, part));
-      for (auto &t : pool) t.join();
-    }
+    for_ranges(count_, threads, size_t{1} << 16, place_committed);
     size_t nb = std::min(pool_blocks_used_.load(std::memory_order_relaxed), kMaxPoolBlocks);
     for (size_t b = 0; b < nb; b++)
       for (uint32_t i = 0; i < pool_fill_[b]; i++) {
@@ -657,7 +653,9 @@ class StateStore {
   }
 
   uint32_t append(const uint8_t *rec, uint32_t parent, uint32_t ordinal) {
-    commit_begin(1);
+    if (count_ >= 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
+    if ((count_ >> kArenaShift) == arena_.size())
+      arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
     write_entry(count_, rec, parent, ordinal);
     return static_cast<uint32_t>(count_++);
   }
