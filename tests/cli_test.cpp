@@ -201,6 +201,40 @@ TEST(Cli, BenchPrintsEveryFigureOfItsRungs) {
             std::tuple(uint64_t{191477}, uint64_t{375468}, 73, std::string("  VIOLATED tlb.no_stale_alias")));
 }
 
+// Each rung says which `ctxsw check` options it is (the README and
+// docs/performance.md quote them): the same options, capped alike, give the
+// same counts.
+TEST(Cli, BenchRungsAreTheCheckCommandsTheyName) {
+  const std::string cap = " --max-states 20000 --workers 1";
+  auto r = ctxsw("bench --all" + cap);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::istringstream in(r.out);
+  std::string line, rung;
+  uint64_t states = 0, transitions = 0;
+  int rungs = 0;
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    std::string name;
+    uint64_t s = 0, t = 0;
+    if (row >> name >> s >> t && name != "rung") {
+      rung = name, states = s, transitions = t;
+      continue;
+    }
+    const size_t eq = line.find("= ");
+    if (rung.empty() || eq == std::string::npos) continue;
+    std::string options;  // "(--procs 4 ... --no-exit; ...)" or none for the default
+    if (const size_t at = line.find("(--"); at != std::string::npos)
+      options = line.substr(at + 1, line.find_first_of(";)", at) - at - 1);
+    auto c = ctxsw("check --quiet " + options + cap);
+    const std::string want =
+        "explored: " + std::to_string(states) + " distinct states, " + std::to_string(transitions) + " transitions";
+    EXPECT_NE(c.out.find(want), std::string::npos) << rung << ": check " << options << "\n" << c.out;
+    rungs++;
+    rung.clear();
+  }
+  EXPECT_EQ(rungs, 11) << r.out;
+}
+
 TEST(Cli, CheckFromRefusesAPrefixItCannotReplay) {
   const std::string dir = ::testing::TempDir();
   auto write = [&](const std::string &name, const std::string &text) {
