@@ -195,6 +195,19 @@ struct Keys {
 inline size_t task_slot(uint8_t x) { return x < kMaxTasks ? x : kMaxTasks; }
 inline size_t mm_slot(uint8_t x) { return x < kMaxMms ? x : kMaxMms; }
 
+// A unit's key is a chain of step()s over seven words: three of its task's
+// own fields, the sum of the locations referring to its task, and three of
+// its mm. The first three take few distinct values in a run (about a
+// hundred): the chain after them is remembered per thread, in a small
+// direct-mapped table indexed by them (whole words compared: the keys are
+// the same with or without it).
+struct PrefixMemo {
+  uint64_t a, b;  // a: words 0 and 1 (bit 63 set in a filled entry); b: word 2
+  uint64_t h;     // the chain after the three words
+};
+constexpr int kPrefixBits = 8;
+thread_local std::array<PrefixMemo, size_t{1} << kPrefixBits> t_prefix_memo;  // zero: empty
+
 uint64_t unit_key(const State &s, const Keys &k, const SymmetryUnit &u) {
   auto rel_task = [&](uint8_t x) -> uint64_t {
     const uint8_t g = k.unit_task[task_slot(x)];
@@ -205,12 +218,18 @@ uint64_t unit_key(const State &s, const Keys &k, const SymmetryUnit &u) {
     return u.mm != kNone && x == u.mm ? 0x1fc : g ? 0x180 + g : x;
   };
   const TaskState &ts = s.task[u.task];
-  uint64_t h = 0;
-  h = step(h, static_cast<uint64_t>(ts.run) | uint64_t{ts.on_cpu} << 8 | uint64_t{ts.exited_mm} << 16);
-  h = step(h, rel_mm(ts.mm) | rel_mm(ts.active_mm) << 12);
-  h = step(h,
-           rel_task(ts.saved_ctx) | rel_task(ts.sw_prev) << 12 | rel_task(ts.sw_next) << 24 | rel_task(ts.last) << 36);
-  h = step(h, k.in_task[u.task]);
+  const uint64_t w0 = static_cast<uint64_t>(ts.run) | uint64_t{ts.on_cpu} << 8 | uint64_t{ts.exited_mm} << 16;
+  const uint64_t w1 = rel_mm(ts.mm) | rel_mm(ts.active_mm) << 12;
+  const uint64_t w2 =
+      rel_task(ts.saved_ctx) | rel_task(ts.sw_prev) << 12 | rel_task(ts.sw_next) << 24 | rel_task(ts.last) << 36;
+  const uint64_t a = w0 | w1 << 24 | uint64_t{1} << 63, b = w2;  // w0 < 2^24, w1 < 2^24
+  PrefixMemo &e = t_prefix_memo[((a ^ b * 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull) >> (64 - kPrefixBits)];
+  if (((e.a ^ a) | (e.b ^ b)) != 0) {
+    e.a = a;
+    e.b = b;
+    e.h = step(step(step(0, w0), w1), w2);
+  }
+  uint64_t h = step(e.h, k.in_task[u.task]);
   if (u.mm != kNone) {
     const MmState &ms = s.mm[u.mm];
     h = step(h, uint64_t{ms.live} | uint64_t{ms.freed} << 8 | uint64_t{ms.users} << 16 | uint64_t{ms.count} << 24 |
