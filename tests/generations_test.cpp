@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <set>
 
 #include "ctxsw/properties/properties.h"
@@ -81,6 +83,47 @@ TEST(GenerationAbstraction, MatchesAnUnabstractedRunLevelByLevel) {
   }
   EXPECT_EQ(a.violation, r.violation);
   EXPECT_FALSE(a.violation);
+}
+
+// renumber_generations() against its definition, written the obvious way, on
+// arbitrary generation values (renumbered or not, large or small, the global
+// one anywhere): the values other than 0 and the global one become 1, 2, ...
+// in the order of their first slot (each mm, then each CPU's active,
+// reserved, asid and old_active), the global one the next value.
+TEST(GenerationAbstraction, RenumberingMatchesItsDefinition) {
+  const Config cfg = test::procs_config(4, 5, 0, 0, false, Mutant::none, 4);
+  auto slots = [&](State &s) {
+    std::vector<uint8_t *> v;
+    for (int m = 0; m < cfg.nr_mms(); m++) v.push_back(&s.mm[m].id.gen);
+    for (int c = 0; c < cfg.cpus; c++)
+      for (CtxId *id : {&s.cpu[c].active, &s.cpu[c].reserved, &s.cpu[c].asid, &s.cpu[c].old_active})
+        v.push_back(&id->gen);
+    return v;
+  };
+  std::mt19937 rng(7);
+  for (int i = 0; i < 200000; i++) {
+    State s;
+    // Mostly small values, often already renumbered, sometimes not.
+    const int range = 1 + static_cast<int>(rng() % 8);
+    for (uint8_t *g : slots(s)) *g = static_cast<uint8_t>(rng() % 4 == 0 ? 0 : 1 + rng() % range);
+    if (rng() % 16 == 0) *slots(s)[rng() % slots(s).size()] = static_cast<uint8_t>(60 + rng() % 196);
+    s.generation = static_cast<uint8_t>(rng() % 3 == 0 ? rng() % 256 : 1 + rng() % (range + 2));
+    State want = s;
+    std::vector<uint8_t> order;
+    for (uint8_t *g : slots(want))
+      if (*g != 0 && *g != want.generation && std::find(order.begin(), order.end(), *g) == order.end())
+        order.push_back(*g);
+    const uint8_t global = static_cast<uint8_t>(order.size() + 1);
+    for (uint8_t *g : slots(want))
+      if (*g != 0)
+        *g = *g == want.generation
+                 ? global
+                 : static_cast<uint8_t>(1 + (std::find(order.begin(), order.end(), *g) - order.begin()));
+    want.generation = global;
+    State got = s;
+    renumber_generations(cfg, got);
+    ASSERT_TRUE(got == want) << "case " << i;
+  }
 }
 
 }  // namespace
