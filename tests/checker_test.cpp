@@ -83,7 +83,7 @@ TEST(CheckerPack, RecordIsFarSmallerThanTheStateRecord) {
   EXPECT_EQ(sys.packed_bytes(), (sys.packed_bits() + 7) / 8);
 }
 
-RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTrip, ()) {
+RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTripAndPackFromTheirParent, ()) {
   static const std::vector<Shape> shapes = pack_shapes();
   const Shape shape = *rc::gen::elementOf(shapes);
   const bool symmetric = *rc::gen::arbitrary<bool>();
@@ -99,6 +99,13 @@ RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTrip, ()) {
     RC_ASSERT(packed(sys, back) == rec);
     std::vector<State> next;
     sys.successors(s, [&](const Step &, const State &n) { next.push_back(n); });
+    // The explorer packs a successor from its parent's record: the same bytes.
+    for (const State &n : next) {
+      std::string from_parent(sys.packed_bytes(), '\0');
+      sys.pack_successor(s, reinterpret_cast<const uint8_t *>(rec.data()), n,
+                         reinterpret_cast<uint8_t *>(from_parent.data()));
+      RC_ASSERT(from_parent == packed(sys, n));
+    }
     if (next.empty()) break;
     s = next[*rc::gen::inRange<size_t>(0, next.size())];
   }

@@ -13,7 +13,8 @@
 // of CPUs other than 0 under CnP, the unused tail of a TLB) are checked to be
 // zero. pack() throws std::length_error instead of truncating a value that does
 // not fit, so a stored state always unpacks to the state that was packed
-// (tests/checker_pack_test.cpp checks the round trip on random reachable states).
+// (tests/checker_test.cpp, CheckerPack, checks the round trip on random reachable
+// states, and that pack_successor() writes the bytes pack() does).
 #include "ctxsw/checker/ctxsw_system.h"
 
 #include <algorithm>
@@ -264,14 +265,13 @@ template <class V, class S, class Lay>
 
 // One walk over the configured fields, shared by pack (S = const State),
 // unpack (S = State) and the layout's bit count, so that the three agree.
+// Components (each byte-aligned; visited_set.h interns each separately): the
+// tasks (in two parts beyond four tasks), each CPU, then the mms and the
+// globals. Each visit_* below is one component and reads only its own part
+// of the State (pack_successor() relies on that).
 template <class V, class S, class Lay>
-[[gnu::always_inline]] inline void visit_state(V &v, const Config &cfg, const Lay &L, S &s) {
-  constexpr bool writing = std::is_const_v<S>;
-  // Components (each byte-aligned; visited_set.h interns each separately):
-  // the tasks (in two parts beyond four tasks), each CPU, then the mms and
-  // the globals.
-  for (int t = 0; t < cfg.nr_tasks(); t++) {
-    if (t == L.task_split) v.align();
+[[gnu::always_inline]] inline void visit_tasks(V &v, const Lay &L, S &s, int from, int to) {
+  for (int t = from; t < to; t++) {
     auto &ts = s.task[t];
     v.template field<Code::raw>(ts.run, 2, "TaskState.run");
     v.template field<Code::raw>(ts.on_cpu, 1, "TaskState.on_cpu");
@@ -284,37 +284,44 @@ template <class V, class S, class Lay>
     v.template field<Code::task>(ts.last, L.task, "TaskState.last");
   }
   v.align();
-  for (int c = 0; c < cfg.cpus; c++) {
-    auto &cs = s.cpu[c];
-    v.template field<Code::task>(cs.curr, L.task, "CpuState.curr");
-    v.template field<Code::task>(cs.sp_el0, L.task, "CpuState.sp_el0");
-    v.template field<Code::task>(cs.regs, L.task, "CpuState.regs");
-    v.template field<Code::mm>(cs.prev_mm, L.mm, "CpuState.prev_mm");
-    v.template field<Code::raw>(cs.pc, L.pc, "CpuState.pc");
-    v.template field<Code::mm>(cs.ttbr0, L.mm, "CpuState.ttbr0");
-    v.template field<Code::raw>(cs.ttbr0_asid, L.asid, "CpuState.ttbr0_asid");
-    v.template field<Code::raw>(cs.ttbr1_asid, L.asid, "CpuState.ttbr1_asid");
-    visit_ctxid(v, L, cs.active, "CpuState.active");
-    visit_ctxid(v, L, cs.reserved, "CpuState.reserved");
-    visit_ctxid(v, L, cs.asid, "CpuState.asid");
-    visit_ctxid(v, L, cs.old_active, "CpuState.old_active");
-    if (c == 0 || !cfg.cnp) {
-      visit_tlb(v, cfg, L, cs.tlb);
-    } else if constexpr (writing) {
-      if (cs.tlb.n || cs.tlb.pad_ || !(cs.tlb.e[0] == TlbEntry{})) does_not_fit("CpuState.tlb (CnP, cpu > 0)", 1, 0);
-    }
-    v.template field<Code::raw>(cs.caller, 2, "CpuState.caller");
-    v.template field<Code::mm>(cs.sm_prev, L.mm, "CpuState.sm_prev");
-    v.template field<Code::mm>(cs.sm_next, L.mm, "CpuState.sm_next");
-    v.template field<Code::raw>(cs.idx, L.cpu_idx, "CpuState.idx");
-    v.template field<Code::mm>(cs.ref_mm, L.mm, "CpuState.ref_mm");
-    v.template field<Code::mm>(cs.op_mm, L.mm, "CpuState.op_mm");
-    v.template field<Code::task>(cs.fts_prev, L.task, "CpuState.fts_prev");
-    v.template field<Code::raw>(cs.prev_state, 1, "CpuState.prev_state");
-    v.template field<Code::task>(cs.ghost_prev_curr, L.task, "CpuState.ghost_prev_curr");
-    v.template field<Code::raw>(cs.pad_, 0, "CpuState.pad_");
-    v.align();
+}
+
+template <class V, class S, class Lay>
+[[gnu::always_inline]] inline void visit_cpu(V &v, const Config &cfg, const Lay &L, S &s, int c) {
+  constexpr bool writing = std::is_const_v<S>;
+  auto &cs = s.cpu[c];
+  v.template field<Code::task>(cs.curr, L.task, "CpuState.curr");
+  v.template field<Code::task>(cs.sp_el0, L.task, "CpuState.sp_el0");
+  v.template field<Code::task>(cs.regs, L.task, "CpuState.regs");
+  v.template field<Code::mm>(cs.prev_mm, L.mm, "CpuState.prev_mm");
+  v.template field<Code::raw>(cs.pc, L.pc, "CpuState.pc");
+  v.template field<Code::mm>(cs.ttbr0, L.mm, "CpuState.ttbr0");
+  v.template field<Code::raw>(cs.ttbr0_asid, L.asid, "CpuState.ttbr0_asid");
+  v.template field<Code::raw>(cs.ttbr1_asid, L.asid, "CpuState.ttbr1_asid");
+  visit_ctxid(v, L, cs.active, "CpuState.active");
+  visit_ctxid(v, L, cs.reserved, "CpuState.reserved");
+  visit_ctxid(v, L, cs.asid, "CpuState.asid");
+  visit_ctxid(v, L, cs.old_active, "CpuState.old_active");
+  if (c == 0 || !cfg.cnp) {
+    visit_tlb(v, cfg, L, cs.tlb);
+  } else if constexpr (writing) {
+    if (cs.tlb.n || cs.tlb.pad_ || !(cs.tlb.e[0] == TlbEntry{})) does_not_fit("CpuState.tlb (CnP, cpu > 0)", 1, 0);
   }
+  v.template field<Code::raw>(cs.caller, 2, "CpuState.caller");
+  v.template field<Code::mm>(cs.sm_prev, L.mm, "CpuState.sm_prev");
+  v.template field<Code::mm>(cs.sm_next, L.mm, "CpuState.sm_next");
+  v.template field<Code::raw>(cs.idx, L.cpu_idx, "CpuState.idx");
+  v.template field<Code::mm>(cs.ref_mm, L.mm, "CpuState.ref_mm");
+  v.template field<Code::mm>(cs.op_mm, L.mm, "CpuState.op_mm");
+  v.template field<Code::task>(cs.fts_prev, L.task, "CpuState.fts_prev");
+  v.template field<Code::raw>(cs.prev_state, 1, "CpuState.prev_state");
+  v.template field<Code::task>(cs.ghost_prev_curr, L.task, "CpuState.ghost_prev_curr");
+  v.template field<Code::raw>(cs.pad_, 0, "CpuState.pad_");
+  v.align();
+}
+
+template <class V, class S, class Lay>
+[[gnu::always_inline]] inline void visit_mms_globals(V &v, const Config &cfg, const Lay &L, S &s) {
   for (int m = 0; m < cfg.nr_mms(); m++) {
     auto &ms = s.mm[m];
     v.template field<Code::raw>(ms.live, 1, "MmState.live");
@@ -334,6 +341,24 @@ template <class V, class S, class Lay>
   v.template field<Code::raw>(s.nr_pinned_asids, L.nr_pinned, "nr_pinned_asids");
   v.template field<Code::raw>(s.alloc_failed, 1, "alloc_failed");
   v.align();
+}
+
+template <class V, class S, class Lay>
+[[gnu::always_inline]] inline void visit_state(V &v, const Config &cfg, const Lay &L, S &s) {
+  if (L.task_split >= 0) {
+    visit_tasks(v, L, s, 0, L.task_split);
+    visit_tasks(v, L, s, L.task_split, cfg.nr_tasks());
+  } else {
+    visit_tasks(v, L, s, 0, cfg.nr_tasks());
+  }
+  for (int c = 0; c < cfg.cpus; c++) visit_cpu(v, cfg, L, s, c);
+  visit_mms_globals(v, cfg, L, s);
+}
+
+inline const uint8_t *bytes_at(const State &s, size_t off) { return reinterpret_cast<const uint8_t *>(&s) + off; }
+template <class T>
+size_t offset_in(const State &s, const T &member) {
+  return static_cast<size_t>(reinterpret_cast<const uint8_t *>(&member) - reinterpret_cast<const uint8_t *>(&s));
 }
 
 }  // namespace
@@ -406,6 +431,31 @@ CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props
     if (end > prev) parts_.push_back(end - prev);
     prev = end;
   }
+  // The same components, in visit_state()'s order, with the bytes of State
+  // each one packs (for pack_successor()).
+  std::vector<Component> comps;
+  auto tasks = [&](int from, int to) {
+    comps.push_back({Component::tasks, from, to, offset_in(s, s.task[static_cast<size_t>(from)]),
+                     static_cast<size_t>(to - from) * sizeof(TaskState)});
+  };
+  if (L.task_split >= 0) {
+    tasks(0, L.task_split);
+    tasks(L.task_split, cfg.nr_tasks());
+  } else {
+    tasks(0, cfg.nr_tasks());
+  }
+  for (int c = 0; c < cfg.cpus; c++)
+    comps.push_back({Component::cpu, c, c + 1, offset_in(s, s.cpu[static_cast<size_t>(c)]), sizeof(CpuState)});
+  comps.push_back({Component::mms_globals, 0, 0, offset_in(s, s.mm[0]),
+                   static_cast<size_t>(cfg.nr_mms()) * sizeof(MmState), offset_in(s, s.generation),
+                   sizeof(State) - offset_in(s, s.generation)});
+  if (comps.size() != count.marks.size()) throw std::logic_error("packed state: components and layout disagree");
+  for (size_t i = 0, prev = 0; i < comps.size(); i++) {
+    comps[i].rec_off = prev;
+    comps[i].rec_len = static_cast<size_t>(count.marks[i]) / 8 - prev;
+    prev += comps[i].rec_len;
+  }
+  comps_ = std::move(comps);
 }
 
 double CtxswSystem::expected_bytes_per_state() const {
@@ -416,6 +466,30 @@ void CtxswSystem::pack(const State &s, uint8_t *out) const {
   Writer w(out);
   visit_state(w, model_.config(), L_, s);
   w.flush();
+}
+
+void CtxswSystem::pack_successor(const State &parent, const uint8_t *parent_rec, const State &s, uint8_t *out) const {
+  const Config &cfg = model_.config();
+  for (const Component &k : comps_) {
+    if (equal_bytes(bytes_at(s, k.off), bytes_at(parent, k.off), k.len) &&
+        equal_bytes(bytes_at(s, k.off2), bytes_at(parent, k.off2), k.len2)) {
+      std::memcpy(out + k.rec_off, parent_rec + k.rec_off, k.rec_len);
+      continue;
+    }
+    Writer w(out + k.rec_off);
+    switch (k.kind) {
+      case Component::tasks:
+        visit_tasks(w, L_, s, k.from, k.to);
+        break;
+      case Component::cpu:
+        visit_cpu(w, cfg, L_, s, k.from);
+        break;
+      case Component::mms_globals:
+        visit_mms_globals(w, cfg, L_, s);
+        break;
+    }
+    w.flush();
+  }
 }
 
 void CtxswSystem::unpack(const uint8_t *in, State &s) const {

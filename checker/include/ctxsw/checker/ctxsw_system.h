@@ -30,6 +30,11 @@ class CtxswSystem {
   size_t packed_bytes() const { return bytes_; }
   size_t packed_bits() const { return static_cast<size_t>(L_.total_bits); }
   void pack(const State &s, uint8_t *out) const;
+  // pack(s, out) for a successor s of `parent`, whose record is parent_rec:
+  // a component whose part of the State is byte for byte the parent's is
+  // copied from parent_rec, the others are packed (a step changes one CPU's
+  // component and a few others).
+  void pack_successor(const State &parent, const uint8_t *parent_rec, const State &s, uint8_t *out) const;
   // The record's components, in bytes, in order (each starts on a byte): the
   // tasks (two components beyond four tasks), each CPU, the mms with the
   // globals. The state store interns each separately (visited_set.h).
@@ -86,6 +91,16 @@ class CtxswSystem {
     int total_bits = 0;
     std::array<TlbEntry, 256> tlb_of_bit{};  // the entry each bit of the TLB bitmask stands for
   } L_{};
+  // A component of the record: its bytes in the record, and the bytes of
+  // State it packs.
+  struct Component {
+    enum Kind : uint8_t { tasks, cpu, mms_globals } kind;
+    int from, to;               // tasks [from, to), or CPU `from`
+    size_t off, len;            // the State bytes it packs,
+    size_t off2 = 0, len2 = 0;  // and a second range (the globals after the mms)
+    size_t rec_off = 0, rec_len = 0;
+  };
+  std::vector<Component> comps_;
   bool pinned_map_ = false;
   size_t bytes_ = 0;
   std::vector<size_t> parts_;

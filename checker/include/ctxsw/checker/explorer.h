@@ -8,6 +8,8 @@
 //     size_t packed_bytes() const;
 //     std::vector<size_t> component_bytes() const;  // optional: see visited_set.h
 //     void pack(const State &, uint8_t *) const;  void unpack(const uint8_t *, State &) const;
+//     // optional: pack(s) for a successor s of a parent packed as parent_rec
+//     void pack_successor(const State &parent, const uint8_t *parent_rec, const State &s, uint8_t *) const;
 //     std::vector<State> initial_states() const;
 //     void successors(const State &, F f) const;   // f(const Label &, const State &)
 //     size_t num_invariants() const;
@@ -282,7 +284,11 @@ Result<System> explore(const System &sys, const Limits &lim = {},
               // ones after the lookup: cheaper than keeping a copy of each.
               cand_bad.push_back(first_violated(nx) >= 0);
               recs.resize(cand_keys.size() * width);
-              sys.pack(nx, recs.data() + (cand_keys.size() - 1) * width);
+              uint8_t *out = recs.data() + (cand_keys.size() - 1) * width;
+              if constexpr (requires { sys.pack_successor(st, parent, nx, out); })
+                sys.pack_successor(st, parent, nx, out);
+              else
+                sys.pack(nx, out);
             });
             if (ord > 0x100)
               throw std::length_error("explorer: a state with more than 256 successors");  // ordinals 0..255
