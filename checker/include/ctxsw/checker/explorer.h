@@ -217,7 +217,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
         std::vector<uint8_t> parents;               // the batch's parents' records
         std::vector<const uint8_t *> parent_roots;  // and their stored roots
         std::vector<uint8_t> recs;                  // each candidate's record,
-        std::vector<uint8_t> cand_bad;              // whether it violates an invariant,
+        std::vector<State> cand_states;             // its state (checked if it is new),
         std::vector<uint64_t> cand_keys;            // (parent, ordinal) key
         std::vector<uint32_t> cand_parent;          // and parent (index into parents)
         std::vector<StateStore::Candidate> cands;
@@ -242,7 +242,8 @@ Result<System> explore(const System &sys, const Limits &lim = {},
             switch (r) {
               case StateStore::Insert::fresh:
                 if (need_new) pending_new.fetch_add(1, std::memory_order_relaxed);
-                if (cand_bad[i]) {
+                // Checked when new: a state found before was checked then.
+                if (first_violated(cand_states[i]) >= 0) {
                   store.set_pending_flag(pidx);
                   atomic_min(first_bad, key);
                   halt.store(true, std::memory_order_relaxed);
@@ -260,7 +261,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
           parents.clear();
           parent_roots.clear();
           recs.clear();
-          cand_bad.clear();
+          cand_states.clear();
           cand_keys.clear();
           cand_parent.clear();
         };
@@ -280,9 +281,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
             sys.successors(st, [&](const Label &, const State &nx) {
               cand_keys.push_back((uint64_t{p} << 16) | ord++);
               cand_parent.push_back(j);
-              // Checked here, on every successor, rather than on the fresh
-              // ones after the lookup: cheaper than keeping a copy of each.
-              cand_bad.push_back(first_violated(nx) >= 0);
+              cand_states.push_back(nx);
               recs.resize(cand_keys.size() * width);
               uint8_t *out = recs.data() + (cand_keys.size() - 1) * width;
               if constexpr (requires { sys.pack_successor(st, parent, nx, out); })
