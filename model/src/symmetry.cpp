@@ -72,12 +72,23 @@ std::vector<std::vector<SymmetryUnit>> symmetry_groups(const Config &cfg) {
 
 namespace {
 
+constexpr std::array<uint8_t, 256> kIdentity = [] {
+  std::array<uint8_t, 256> a{};
+  for (int i = 0; i < 256; i++) a[static_cast<size_t>(i)] = static_cast<uint8_t>(i);
+  return a;
+}();
+
 // permute() in place: the task and mm records are moved from a copy of
 // their own (the only parts that move), every reference is renamed where it
 // stands.
 void permute_in_place(const Config &cfg, State &s, const TaskPerm &tp, const MmPerm &mp) {
-  auto T = [&](uint8_t t) -> uint8_t { return t < kMaxTasks ? tp[t] : t; };
-  auto M = [&](uint8_t m) -> uint8_t { return m < kMaxMms ? mp[m] : m; };  // kNone, kReservedPgd, kFreedMm stay
+  // The renamings as tables over every byte value (kNone, kReservedPgd,
+  // kFreedMm stay): a load each, no branch on what a field holds.
+  std::array<uint8_t, 256> tmap = kIdentity, mmap = kIdentity;
+  std::memcpy(tmap.data(), tp.data(), kMaxTasks);
+  std::memcpy(mmap.data(), mp.data(), kMaxMms);
+  auto T = [&](uint8_t t) -> uint8_t { return tmap[t]; };
+  auto M = [&](uint8_t m) -> uint8_t { return mmap[m]; };
   const int nt = cfg.nr_tasks(), nm = cfg.nr_mms();
   std::array<TaskState, kMaxTasks> task;
   std::array<MmState, kMaxMms> mm;
