@@ -102,6 +102,22 @@ INSTANTIATE_TEST_SUITE_P(Workers, StoreOverflow, ::testing::Values(1u, 2u, 3u));
 // entries again, as pending: words naming entries the next level reuses,
 // which ThreadSanitizer reported as a race between a comparison and the
 // staging of a new state).
+// equal_bytes() compares every record and component: against memcmp, for
+// every width up to 40 bytes, a difference at every position, and alignments.
+TEST(StateStore, EqualBytesIsMemcmpForEveryWidthAndDifference) {
+  std::vector<uint8_t> a(48), b(48);
+  for (size_t i = 0; i < a.size(); i++) a[i] = b[i] = static_cast<uint8_t>(7 * i + 1);
+  for (size_t off = 0; off < 8; off++)
+    for (size_t w = 0; w <= 40; w++) {
+      EXPECT_TRUE(equal_bytes(a.data() + off, b.data() + off, w)) << w;
+      for (size_t at = 0; at < w; at++) {
+        b[off + at] ^= 0x10;
+        EXPECT_FALSE(equal_bytes(a.data() + off, b.data() + off, w)) << "width " << w << ", byte " << at;
+        b[off + at] ^= 0x10;
+      }
+    }
+}
+
 TEST(StateStore, NoPendingWordSurvivesACommitAndAGrowth) {
   StateStore store(8, {4, 4});
   uint8_t rec[8] = {};

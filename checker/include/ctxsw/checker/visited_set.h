@@ -53,12 +53,19 @@ namespace ctxsw::checker {
 
 // a[0..w) == b[0..w): inline, for the short fixed-width records compared on
 // every lookup (a libc memcmp call costs more than comparing 8 bytes at a time).
+// A tail shorter than 8 bytes is compared as the last 8 bytes (overlapping
+// the previous word) when there are at least 8.
 [[gnu::always_inline]] inline bool equal_bytes(const uint8_t *a, const uint8_t *b, size_t w) {
-  for (; w >= 8; a += 8, b += 8, w -= 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a, 8);
-    std::memcpy(&y, b, 8);
-    if (x != y) return false;
+  auto word = [](const uint8_t *p) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    return x;
+  };
+  if (w >= 8) {
+    const uint8_t *last_a = a + w - 8, *last_b = b + w - 8;
+    for (; a < last_a; a += 8, b += 8)
+      if (word(a) != word(b)) return false;
+    return word(last_a) == word(last_b);
   }
   for (; w; a++, b++, w--)
     if (*a != *b) return false;
