@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <thread>
+
 #include "asm_fixture.h"
 
 namespace fs = std::filesystem;
@@ -29,6 +31,36 @@ TEST(asm_extract, DefaultTreeBodies) {
   EXPECT_TRUE(x.switch_body.starts_with("SYM_FUNC_START(cpu_switch_to)"));
   EXPECT_TRUE(x.daif_fix) << "the Debian 6.1 tree has the DAIF-masking fix";
   EXPECT_TRUE(x.scs && x.ptrauth);
+}
+
+// ctest runs several asm test processes at once, each of which may build
+// the harnesses into a cache that does not have them yet: concurrent builds
+// into one fresh cache all succeed (they once shared one ctx_wrap.s, which
+// two builds could append to twice).
+TEST(asm_extract, ConcurrentBuildsIntoAFreshCacheAllSucceed) {
+  REQUIRE_SETUP();
+  const fs::path cache = fs::temp_directory_path() / ("ctxsw-asm-cache-" + std::to_string(getpid()));
+  fs::remove_all(cache);
+  std::vector<std::string> exes(4), errors(4);
+  std::vector<std::thread> builders;
+  for (size_t i = 0; i < exes.size(); i++)
+    builders.emplace_back([&, i] {
+      try {
+        exes[i] = i % 2 ? build_switch_harness(setup().x, setup().tc, cache.string())
+                        : build_ctx_harness(setup().x, setup().tc, cache.string());
+      } catch (const SetupError &e) {
+        errors[i] = e.what();
+      }
+    });
+  for (auto &t : builders) t.join();
+  for (size_t i = 0; i < exes.size(); i++) {
+    EXPECT_EQ(errors[i], "") << i;
+    EXPECT_TRUE(fs::is_regular_file(exes[i])) << i;
+    EXPECT_EQ(exes[i], exes[i % 2]) << i;
+  }
+  for (const auto &e : fs::recursive_directory_iterator(cache))
+    EXPECT_EQ(e.path().filename().string().find("work."), std::string::npos) << e.path();
+  fs::remove_all(cache);
 }
 
 TEST(asm_extract, TreeWithoutArm64IsRefused) {

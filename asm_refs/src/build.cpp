@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -87,22 +88,29 @@ std::string build(const std::string &what, const Toolchain &tc, const std::strin
   fs::path dir = fs::path(cache_dir) / ("build-" + what + "-" + key);
   fs::path exe = dir / what;
   if (fs::exists(exe)) return exe.string();
-  fs::create_directories(dir);
-  for (auto &[n, t] : gen_files) write_text(dir / n, t);
-  if (prebuild) prebuild(dir);
-  fs::path tmp = dir / (what + ".tmp" + std::to_string(getpid()));
-  std::vector<std::string> argv = {tc.cc, "-static", "-Wall", "-I", target_dir().string(), "-I", dir.string()};
+  // Generated sources and the binary are made in a directory of this
+  // build's own (ctest runs several asm tests at once, and two processes
+  // writing and appending to one ctx_wrap.s made it define a symbol twice);
+  // only the finished binary is renamed into place, atomically.
+  static std::atomic<unsigned> builds{0};  // and of this thread's
+  fs::path work = dir / ("work." + std::to_string(getpid()) + "." + std::to_string(builds++));
+  fs::remove_all(work);
+  fs::create_directories(work);
+  for (auto &[n, t] : gen_files) write_text(work / n, t);
+  if (prebuild) prebuild(work);
+  std::vector<std::string> argv = {tc.cc, "-static", "-Wall", "-I", target_dir().string(), "-I", work.string()};
   argv.insert(argv.end(), flags.begin(), flags.end());
   for (const auto &s : sources)
-    argv.push_back(s.starts_with("BUILD/") ? (dir / s.substr(6)).string() : (target_dir() / s).string());
+    argv.push_back(s.starts_with("BUILD/") ? (work / s.substr(6)).string() : (target_dir() / s).string());
   argv.push_back("-o");
-  argv.push_back(tmp.string());
+  argv.push_back((work / what).string());
   std::string out;
   if (run_capture(argv, out) != 0) {
-    fs::remove(tmp);
+    fs::remove_all(work);
     throw SetupError(failure_hint + ":\n" + out);
   }
-  fs::rename(tmp, exe);
+  fs::rename(work / what, exe);  // another process's identical binary may be replaced: same bytes
+  fs::remove_all(work);
   return exe.string();
 }
 
