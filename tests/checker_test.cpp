@@ -89,6 +89,7 @@ RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTripAndPackFromTheirParent,
   const bool symmetric = *rc::gen::arbitrary<bool>();
   Model model(make(shape));
   checker::CtxswSystem sys(model, {}, symmetric);
+  checker::CtxswSystem portable(model, {}, symmetric, checker::CtxswSystem::BitOps::portable);
   State s = sys.initial_states().front();
   const int steps = *rc::gen::inRange(0, 300);
   for (int i = 0; i <= steps; i++) {
@@ -97,6 +98,11 @@ RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTripAndPackFromTheirParent,
     sys.unpack(reinterpret_cast<const uint8_t *>(rec.data()), back);
     RC_ASSERT(back == s);
     RC_ASSERT(packed(sys, back) == rec);
+    // The portable loops write and read the same records.
+    RC_ASSERT(packed(portable, s) == rec);
+    State back_portable;
+    portable.unpack(reinterpret_cast<const uint8_t *>(rec.data()), back_portable);
+    RC_ASSERT(back_portable == s);
     std::vector<State> next;
     sys.successors(s, [&](const Step &, const State &n) { next.push_back(n); });
     // The explorer packs a successor from its parent's record: the same bytes.
@@ -111,13 +117,53 @@ RC_GTEST_PROP(CheckerPack, RandomReachableStatesRoundTripAndPackFromTheirParent,
   }
 }
 
-TEST(CheckerPack, ValueThatDoesNotFitThrows) {
+// The message pack() throws for s (empty if it does not throw).
+std::string pack_error(const checker::CtxswSystem &sys, const State &s) {
+  std::vector<uint8_t> buf(sys.packed_bytes());
+  try {
+    sys.pack(s, buf.data());
+  } catch (const std::length_error &e) {
+    return e.what();
+  }
+  return "";
+}
+
+::testing::AssertionResult names(const std::string &error, const std::string &what) {
+  if (error.find(what) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "pack() error \"" << error << "\" does not name " << what;
+}
+
+TEST(CheckerPack, ValueThatDoesNotFitThrowsNamingTheField) {
   Model model(make({}));
   checker::CtxswSystem sys(model);
   State s = model.initial_state();
   s.mm[1].count = 200;  // beyond the mm_count field of an unmutated configuration
-  std::vector<uint8_t> buf(sys.packed_bytes());
-  EXPECT_THROW(sys.pack(s, buf.data()), std::length_error);
+  EXPECT_TRUE(names(pack_error(sys, s), "MmState.count"));
+  s = model.initial_state();
+  s.cpu[1].active.asid = 4;  // 2-bit ASIDs
+  EXPECT_TRUE(names(pack_error(sys, s), "CpuState.active"));
+  s = model.initial_state();
+  s.task[0].sw_next = 9;  // a task the configuration does not have, but fits a byte
+  EXPECT_TRUE(names(pack_error(sys, s), "TaskState.sw_next"));
+}
+
+TEST(CheckerPack, BytesTheConfigurationLeavesOutMustBeStateDefaults) {
+  Model model(make({}));
+  checker::CtxswSystem sys(model);
+  State s = model.initial_state();
+  EXPECT_EQ(pack_error(sys, s), "");
+  s.cpu[0].pad_ = 1;  // a field of width 0
+  EXPECT_TRUE(names(pack_error(sys, s), "CpuState.pad_"));
+  s = model.initial_state();
+  s.asid_map.set(7);  // beyond the 3 user ASIDs of 2-bit ASIDs
+  EXPECT_TRUE(names(pack_error(sys, s), "asid_map"));
+
+  Model cnp(make({.cnp = true}));
+  checker::CtxswSystem cnp_sys(cnp);
+  s = cnp.initial_state();
+  EXPECT_EQ(pack_error(cnp_sys, s), "");
+  s.cpu[1].tlb.n = 1;  // with CnP only CPU 0's TLB is modelled: no field covers CPU 1's
+  EXPECT_TRUE(names(pack_error(cnp_sys, s), "CnP"));
 }
 
 // ---- the canonical form under symmetry ----

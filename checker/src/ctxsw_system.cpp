@@ -10,11 +10,14 @@
 //                                                 shorter than a list of entries (asid_bits <= 4)
 //   reference counts                              sized from the number of tasks and CPUs
 // Fields a configuration never sets (padding, pins without --pinned, the TLBs
-// of CPUs other than 0 under CnP, the unused tail of a TLB) are checked to be
-// zero. pack() throws std::length_error instead of truncating a value that does
-// not fit, so a stored state always unpacks to the state that was packed
-// (tests/checker_test.cpp, CheckerPack, checks the round trip on random reachable
-// states, and that pack_successor() writes the bytes pack() does).
+// of CPUs other than 0 under CnP, the unused tail of a TLB bitmask) are
+// checked to hold State{}'s values. pack() throws std::length_error instead of
+// truncating a value that does not fit, so a stored state always unpacks to
+// the state that was packed (tests/checker_test.cpp, CheckerPack, checks the
+// round trip on random reachable states, and that pack_successor() writes the
+// bytes pack() does). visit_state() below names the fields and their widths;
+// "The packing program" further down is how they are written: a few bytes of
+// State at a time, in State's byte order.
 #include "ctxsw/checker/ctxsw_system.h"
 
 #include <algorithm>
@@ -26,6 +29,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctxsw/checker/bit_extract.h"
 #include "ctxsw/checker/explorer.h"
 
 namespace ctxsw::checker {
@@ -48,27 +52,37 @@ static_assert(sizeof(TaskState) == 9 && sizeof(CpuState) == 70 && sizeof(MmState
 enum class Code { raw, task, mm };
 static_assert(std::endian::native == std::endian::little, "packed records are written as little-endian words");
 
-// task: kNone -> 0, t -> t + 1; mm: kNone -> 0, kReservedPgd -> 1,
-// kFreedMm -> 2, m -> m + 3 (v is a byte: branch-free forms of these).
+// task: kNone -> 0, t -> t + 1; mm: kFreedMm -> 0, kReservedPgd -> 1,
+// kNone -> 2, m -> m + 3. Both add a constant modulo 256, so that eight
+// byte fields are coded with one add (add_bytes()).
+inline constexpr uint8_t kTaskCode = 1, kMmCode = 3;
 template <Code c>
 inline uint64_t encode(uint64_t v) {
-  if constexpr (c == Code::task) return (v + 1) & 0xff;
-  if constexpr (c == Code::mm) return v >= kFreedMm ? 0xff - v : v + 3;
-  return v;
-}
-template <Code c>
-inline uint64_t decode(uint64_t v) {
-  if constexpr (c == Code::task) return (v - 1) & 0xff;
-  if constexpr (c == Code::mm) return v < 3 ? 0xff - v : v - 3;
+  if constexpr (c == Code::task) return (v + kTaskCode) & 0xff;
+  if constexpr (c == Code::mm) return (v + kMmCode) & 0xff;
   return v;
 }
 static_assert(kNone == 0xff && kReservedPgd == 0xfe && kFreedMm == 0xfd);
+
+// x + a and x - a in each byte (modulo 256), for a with bytes below 0x80.
+constexpr uint64_t kHigh = 0x8080808080808080ull;
+inline uint64_t add_bytes(uint64_t x, uint64_t a) { return ((x & ~kHigh) + a) ^ (x & kHigh); }
+inline uint64_t sub_bytes(uint64_t x, uint64_t a) { return ((x | kHigh) - a) ^ (~x & kHigh); }
+
+inline uint64_t load64(const uint8_t *p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+inline void store64(uint8_t *p, uint64_t x) { std::memcpy(p, &x, 8); }
 
 [[noreturn]] void does_not_fit(const char *field, uint64_t v, int width) {
   throw std::length_error(std::string("packed state: ") + field + " = " + std::to_string(v) + " does not fit " +
                           std::to_string(width) + " bits (a model change needs a wider field in ctxsw_system.cpp)");
 }
 
+// Writes the fields one by one in visit_state()'s order, checking each: what
+// does_not_pack() runs to name the field that does not fit.
 class Writer {
  public:
   explicit Writer(uint8_t *out) : p_(out) {}
@@ -118,47 +132,6 @@ class Writer {
   int n_ = 0;
 };
 
-class Reader {
- public:
-  Reader(const uint8_t *in, size_t bytes) : p_(in), end_(in + bytes) {}
-  template <Code c, class T>
-  [[gnu::always_inline]] void field(T &x, int width, const char *) {
-    x = static_cast<T>(decode<c>(get(width)));
-  }
-  [[gnu::always_inline]] uint64_t get(int width) {  // width <= 32
-    if (n_ < width) {
-      if (end_ - p_ >= 4) {
-        uint32_t w;
-        std::memcpy(&w, p_, 4);
-        p_ += 4;
-        acc_ |= static_cast<uint64_t>(w) << n_;
-        n_ += 32;
-      } else {
-        while (n_ < width) {
-          acc_ |= static_cast<uint64_t>(*p_++) << n_;
-          n_ += 8;
-        }
-      }
-    }
-    uint64_t v = acc_ & ((uint64_t{1} << width) - 1);
-    acc_ >>= width;
-    n_ -= width;
-    return v;
-  }
-  // Skips the padding to the next byte (whole bytes are loaded, so the bits
-  // consumed are a byte boundary when n_ is a multiple of 8).
-  [[gnu::always_inline]] void align() {
-    int d = n_ & 7;
-    acc_ >>= d;
-    n_ -= d;
-  }
-
- private:
-  const uint8_t *p_, *end_;
-  uint64_t acc_ = 0;
-  int n_ = 0;
-};
-
 class Counter {
  public:
   template <Code c, class T>
@@ -176,6 +149,55 @@ class Counter {
   }
   int bits = 0;
   std::vector<int> marks;  // bit offset of the end of each component
+};
+
+// The bit stream of one component, written up to 56 bits at a time (whole
+// bytes are stored as soon as they are complete, 8 bytes at a time while
+// that stays before `end`).
+class BitSink {
+ public:
+  BitSink(uint8_t *out, uint8_t *end) : p_(out), end_(end) {}
+  [[gnu::always_inline]] void put(uint64_t v, int width) {  // width <= 56, v < 2^width
+    acc_ |= v << n_;
+    n_ += width;
+    const int k = n_ >> 3;  // complete bytes (n_ < 64)
+    if (end_ - p_ >= 8) {
+      store64(p_, acc_);  // the bytes past the k complete ones are rewritten later
+    } else {
+      for (int j = 0; j < k; j++) p_[j] = static_cast<uint8_t>(acc_ >> (8 * j));
+    }
+    p_ += k;
+    acc_ >>= 8 * k;
+    n_ &= 7;
+  }
+  void flush() {
+    if (n_) *p_ = static_cast<uint8_t>(acc_);
+  }
+
+ private:
+  uint8_t *p_, *end_;
+  uint64_t acc_ = 0;
+  int n_ = 0;
+};
+
+class BitSource {
+ public:
+  BitSource(const uint8_t *in, const uint8_t *end) : p_(in), end_(end) {}
+  [[gnu::always_inline]] uint64_t get(int width) {  // width <= 56
+    const uint8_t *q = p_ + (pos_ >> 3);
+    uint64_t w = 0;
+    if (end_ - q >= 8) {
+      w = load64(q);
+    } else {
+      for (int j = 0; q + j < end_; j++) w |= static_cast<uint64_t>(q[j]) << (8 * j);
+    }
+    pos_ += static_cast<size_t>(width);
+    return (w >> ((pos_ - static_cast<size_t>(width)) & 7)) & ((uint64_t{1} << width) - 1);
+  }
+
+ private:
+  const uint8_t *p_, *end_;
+  size_t pos_ = 0;
 };
 
 }  // namespace
@@ -197,10 +219,45 @@ using AsidWords = std::array<uint64_t, kMaxAsids / 64>;
 static_assert(sizeof(AsidSet) == sizeof(AsidWords));
 static_assert(std::bit_cast<AsidWords>(AsidSet(0x8000000000000021ull))[0] == 0x8000000000000021ull);
 
+// A field of the layout as visit_state() names it: its bytes in State, its
+// width and code; or a TLB packed as a bitmask (visit_tlb_bitmask()).
+struct FieldPlace {
+  size_t off, size;
+  int width;
+  Code code;
+  int tlb_cpu = -1;  // >= 0: CPU tlb_cpu's TLB, as a bitmask
+};
+
+// The visitor that records where each field is, component by component.
+class Recorder {
+ public:
+  explicit Recorder(const State &s) : base_(reinterpret_cast<const uint8_t *>(&s)) {}
+  template <Code c, class T>
+  void field(const T &x, int width, const char *) {
+    static_assert(c == Code::raw || sizeof(T) == 1, "coded fields are bytes");
+    comps.back().push_back({at(&x), sizeof(T), width, c});
+  }
+  void bitset(const AsidSet &b, int n) {  // bit i of the set: bit i % 8 of byte i / 8
+    for (size_t k = 0; k < sizeof(AsidSet) / 4; k++)
+      comps.back().push_back({at(&b) + 4 * k, 4, std::clamp(n - 32 * static_cast<int>(k), 0, 32), Code::raw});
+  }
+  void tlb_bitmask(const Tlb &t, int cpu) { comps.back().push_back({at(&t), sizeof(Tlb), 0, Code::raw, cpu}); }
+  void align() { comps.emplace_back(); }
+  std::vector<std::vector<FieldPlace>> comps{1};  // the last is empty
+
+ private:
+  template <class T>
+  size_t at(const T *p) const {
+    return static_cast<size_t>(reinterpret_cast<const uint8_t *>(p) - base_);
+  }
+  const uint8_t *base_;
+};
+
 template <class V, class B>
 [[gnu::always_inline]] inline void visit_bits(V &v, B &b, int n, const char *name) {
-  // Bit i of the set is bit i of the field, 32 at a time.
-  if constexpr (std::is_const_v<B>) {
+  if constexpr (requires { v.bitset(b, n); }) {
+    v.bitset(b, n);
+  } else if constexpr (std::is_const_v<B>) {  // bit i of the set is bit i of the field, 32 at a time
     const AsidWords w = std::bit_cast<AsidWords>(b);
     for (int i = 0; i < n; i += 32) {
       const int width = std::min(32, n - i);
@@ -219,44 +276,55 @@ template <class V, class B>
   }
 }
 
+// The TLB whose (ASID, mm) pairs fit a bitmask of at most 256 bits (L.tlb_bitmask).
 template <class V, class S, class Lay>
-[[gnu::always_inline]] inline void visit_tlb(V &v, const Config &cfg, const Lay &L, S &t) {
-  constexpr bool writing = std::is_const_v<S>;
-  if (L.tlb_bitmask) {
-    uint64_t words[4] = {0, 0, 0, 0};
-    const int codes = L.tlb_mm_codes, nbits = L.tlb_bits;
-    if constexpr (writing) {
-      int prev = -1;
-      for (int i = 0; i < t.n; i++) {
-        const TlbEntry &e = t.e[i];
-        int code = e.mm == kFreedMm ? cfg.nr_mms() : e.mm;
-        if (e.mm != kFreedMm && e.mm >= cfg.nr_mms()) does_not_fit("TlbEntry.mm", e.mm, 0);
-        if (e.asid >= (1u << L.asid)) does_not_fit("TlbEntry.asid", e.asid, L.asid);
-        if (e.pad_) does_not_fit("TlbEntry.pad_", e.pad_, 0);
-        int bit = e.asid * codes + code;
-        if (bit <= prev) throw std::logic_error("packed state: a TLB is not in canonical (sorted) order");
-        prev = bit;
-        words[bit >> 6] |= uint64_t{1} << (bit & 63);
-      }
-      for (int i = 0; i < nbits; i += 32) v.put((words[i >> 6] >> (i & 63)) & 0xffffffffu, std::min(32, nbits - i));
-    } else {
-      for (int i = 0; i < nbits; i += 32) words[i >> 6] |= v.get(std::min(32, nbits - i)) << (i & 63);
-      uint8_t n = 0;
-      for (int w = 0; w < (nbits + 63) / 64; w++)
-        for (uint64_t x = words[w]; x; x &= x - 1) t.e[n++] = L.tlb_of_bit[w * 64 + std::countr_zero(x)];
-      t.n = n;
+[[gnu::always_inline]] inline void visit_tlb_bitmask(V &v, const Config &cfg, const Lay &L, S &t) {
+  uint64_t words[4] = {0, 0, 0, 0};
+  const int codes = L.tlb_mm_codes, nbits = L.tlb_bits;
+  if constexpr (std::is_const_v<S>) {
+    int prev = -1;
+    for (int i = 0; i < t.n; i++) {
+      const TlbEntry &e = t.e[i];
+      int code = e.mm == kFreedMm ? cfg.nr_mms() : e.mm;
+      if (e.mm != kFreedMm && e.mm >= cfg.nr_mms()) does_not_fit("TlbEntry.mm", e.mm, 0);
+      if (e.asid >= (1u << L.asid)) does_not_fit("TlbEntry.asid", e.asid, L.asid);
+      if (e.pad_) does_not_fit("TlbEntry.pad_", e.pad_, 0);
+      int bit = e.asid * codes + code;
+      if (bit <= prev) throw std::logic_error("packed state: a TLB is not in canonical (sorted) order");
+      prev = bit;
+      words[bit >> 6] |= uint64_t{1} << (bit & 63);
     }
+    for (int i = t.n; i < kTlbCapacity; i++)
+      if (!(t.e[i] == TlbEntry{}) || t.e[i].pad_) does_not_fit("Tlb.e (unused tail)", 1, 0);
+    if (t.pad_) does_not_fit("Tlb.pad_", t.pad_, 0);
+    for (int i = 0; i < nbits; i += 32) v.put((words[i >> 6] >> (i & 63)) & 0xffffffffu, std::min(32, nbits - i));
   } else {
-    // All kTlbCapacity entries (the unused ones are zero), so that the
-    // component holding this TLB has a fixed width.
-    v.template field<Code::raw>(t.n, L.tlb_n, "Tlb.n");
-    for (int i = 0; i < kTlbCapacity; i++) {
-      v.template field<Code::raw>(t.e[i].asid, L.asid, "TlbEntry.asid");
-      v.template field<Code::mm>(t.e[i].mm, L.mm, "TlbEntry.mm");
-      v.template field<Code::raw>(t.e[i].pad_, 0, "TlbEntry.pad_");
-    }
+    for (int i = 0; i < nbits; i += 32) words[i >> 6] |= v.get(std::min(32, nbits - i)) << (i & 63);
+    uint8_t n = 0;
+    for (int w = 0; w < (nbits + 63) / 64; w++)
+      for (uint64_t x = words[w]; x; x &= x - 1) t.e[n++] = L.tlb_of_bit[w * 64 + std::countr_zero(x)];
+    t.n = n;
   }
-  if constexpr (writing) {
+}
+
+template <class V, class S, class Lay>
+[[gnu::always_inline]] inline void visit_tlb(V &v, const Config &cfg, const Lay &L, S &t, int cpu) {
+  if (L.tlb_bitmask) {
+    if constexpr (requires { v.tlb_bitmask(t, cpu); })
+      v.tlb_bitmask(t, cpu);
+    else
+      visit_tlb_bitmask(v, cfg, L, t);
+    return;
+  }
+  // All kTlbCapacity entries (the unused ones are TlbEntry{}), so that the
+  // component holding this TLB has a fixed width.
+  v.template field<Code::raw>(t.n, L.tlb_n, "Tlb.n");
+  for (int i = 0; i < kTlbCapacity; i++) {
+    v.template field<Code::raw>(t.e[i].asid, L.asid, "TlbEntry.asid");
+    v.template field<Code::mm>(t.e[i].mm, L.mm, "TlbEntry.mm");
+    v.template field<Code::raw>(t.e[i].pad_, 0, "TlbEntry.pad_");
+  }
+  if constexpr (std::is_const_v<S>) {
     for (int i = t.n; i < kTlbCapacity; i++)
       if (!(t.e[i] == TlbEntry{}) || t.e[i].pad_) does_not_fit("Tlb.e (unused tail)", 1, 0);
     if (t.pad_) does_not_fit("Tlb.pad_", t.pad_, 0);
@@ -303,7 +371,7 @@ template <class V, class S, class Lay>
   visit_ctxid(v, L, cs.asid, "CpuState.asid");
   visit_ctxid(v, L, cs.old_active, "CpuState.old_active");
   if (c == 0 || !cfg.cnp) {
-    visit_tlb(v, cfg, L, cs.tlb);
+    visit_tlb(v, cfg, L, cs.tlb, c);
   } else if constexpr (writing) {
     if (cs.tlb.n || cs.tlb.pad_ || !(cs.tlb.e[0] == TlbEntry{})) does_not_fit("CpuState.tlb (CnP, cpu > 0)", 1, 0);
   }
@@ -363,7 +431,7 @@ size_t offset_in(const State &s, const T &member) {
 
 }  // namespace
 
-CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props, bool symmetry)
+CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props, bool symmetry, BitOps bit_ops)
     : model_(model), start_(model.initial_state()) {
   if (symmetry) groups_ = symmetry_groups(model_.config());
   if (props.empty())
@@ -456,6 +524,135 @@ CtxswSystem::CtxswSystem(const Model &model, std::vector<const Property *> props
     prev += comps[i].rec_len;
   }
   comps_ = std::move(comps);
+  compile_program(s);
+  bmi2_ = bit_ops == BitOps::fastest && have_bmi2();
+}
+
+// The packing program. pack() does not write the fields one by one: each
+// component's fields, in the order of their bytes in State, are cut into
+// windows of 8 bytes, and a window is packed with one add (the byte codes of
+// encode()), one check (no value wider than its field; bytes no field
+// covers are State{}'s) and one bit extract; unpack() reverses it with a
+// bit deposit. The record's bits are thus in State's byte order, not
+// visit_state()'s (which still decides which fields exist, their widths and
+// the names in error messages).
+void CtxswSystem::compile_program(const State &s) {
+  Recorder rec(s);
+  visit_state(rec, model_.config(), L_, s);
+  if (rec.comps.size() != comps_.size() + 1) throw std::logic_error("packed state: recorded components disagree");
+  const auto *blank = reinterpret_cast<const uint8_t *>(&blank_);
+  for (size_t ci = 0; ci < comps_.size(); ci++) {
+    Component &k = comps_[ci];
+    std::vector<FieldPlace> &fields = rec.comps[ci];
+    std::sort(fields.begin(), fields.end(), [](const FieldPlace &a, const FieldPlace &b) { return a.off < b.off; });
+    std::vector<int> starts(sizeof(State), -1);  // the field that starts at each byte
+    std::vector<bool> covered(sizeof(State));
+    for (size_t f = 0; f < fields.size(); f++) {
+      const bool inside = (fields[f].off >= k.off && fields[f].off + fields[f].size <= k.off + k.len) ||
+                          (fields[f].off >= k.off2 && fields[f].off + fields[f].size <= k.off2 + k.len2);
+      if (!inside) throw std::logic_error("packed state: a field outside its component's bytes");
+      for (size_t b = fields[f].off; b < fields[f].off + fields[f].size; b++) {
+        if (covered[b]) throw std::logic_error("packed state: two fields share a byte");
+        covered[b] = true;
+      }
+      starts[fields[f].off] = static_cast<int>(f);
+    }
+    k.win_begin = windows_.size();
+    int bits = 0;
+    auto cut = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to;) {
+        if (starts[i] >= 0 && fields[static_cast<size_t>(starts[i])].tlb_cpu >= 0) {
+          Window w;
+          w.off = static_cast<uint32_t>(i);
+          w.bits = L_.tlb_bits;
+          w.tlb_cpu = fields[static_cast<size_t>(starts[i])].tlb_cpu;
+          windows_.push_back(w);
+          bits += w.bits;
+          i += sizeof(Tlb);
+          continue;
+        }
+        Window w;
+        const size_t first = i;
+        w.off = static_cast<uint32_t>(std::min(i, sizeof(State) - 8));
+        while (i < to) {
+          // A byte no field covers must keep State{}'s value.
+          const FieldPlace u = starts[i] >= 0 ? fields[static_cast<size_t>(starts[i])] : FieldPlace{i, 1, 0, Code::raw};
+          if (u.tlb_cpu >= 0 || i + u.size > w.off + 8 || w.bits + u.width > 56) break;
+          const int lane = 8 * static_cast<int>(i - w.off);
+          const uint64_t bytes = ((uint64_t{1} << (8 * u.size)) - 1) << lane;  // size <= 4
+          const uint64_t bits_of = ((uint64_t{1} << u.width) - 1) << lane;     // width <= 32
+          const uint64_t code = u.code == Code::task ? kTaskCode : u.code == Code::mm ? kMmCode : 0;
+          w.own |= bytes;
+          w.mask |= bits_of;
+          w.fixed |= bytes & ~bits_of;
+          if (starts[i] < 0) w.value |= uint64_t{blank[i]} << lane;
+          w.add |= code << lane;
+          w.bits += u.width;
+          i += u.size;
+        }
+        // unpack() stores all 8 bytes: State{}'s where the window packs none,
+        // except in the bytes before i of a window moved back to fit in State.
+        w.spill = load64(blank + w.off) & ~w.own;
+        w.merge = w.off < first;
+        w.trivial = w.bits == 0 && ((sub_bytes(w.value, w.add) ^ load64(blank + w.off)) & w.own) == 0;
+        windows_.push_back(w);
+        bits += w.bits;
+      }
+    };
+    cut(k.off, k.off + k.len);
+    cut(k.off2, k.off2 + k.len2);
+    k.win_end = windows_.size();
+    if (static_cast<size_t>(bits + 7) / 8 != k.rec_len)
+      throw std::logic_error("packed state: the packing program and the layout disagree");
+  }
+}
+
+template <bool kBmi2>
+void CtxswSystem::pack_component(const Component &k, const State &s, uint8_t *out) const {
+  const auto *base = reinterpret_cast<const uint8_t *>(&s);
+  BitSink sink(out + k.rec_off, out + bytes_);  // may write into the next components, packed or copied later
+  for (size_t i = k.win_begin; i < k.win_end; i++) {
+    const Window &w = windows_[i];
+    if (w.tlb_cpu >= 0) {
+      visit_tlb_bitmask(sink, model_.config(), L_, s.cpu[static_cast<size_t>(w.tlb_cpu)].tlb);
+      continue;
+    }
+    const uint64_t x = add_bytes(load64(base + w.off), w.add);
+    if ((x & w.fixed) != w.value) [[unlikely]]
+      does_not_pack(s);
+    sink.put(kBmi2 ? extract_bmi2(x, w.mask) : extract_soft(x, w.mask), w.bits);
+  }
+  sink.flush();
+}
+
+template <bool kBmi2>
+void CtxswSystem::unpack_record(const uint8_t *in, State &s) const {
+  s = blank_;  // the fields the layout leaves out keep State{}'s values
+  auto *base = reinterpret_cast<uint8_t *>(&s);
+  for (const Component &k : comps_) {
+    BitSource src(in + k.rec_off, in + bytes_);
+    for (size_t i = k.win_begin; i < k.win_end; i++) {
+      const Window &w = windows_[i];
+      if (w.tlb_cpu >= 0) {
+        visit_tlb_bitmask(src, model_.config(), L_, s.cpu[static_cast<size_t>(w.tlb_cpu)].tlb);
+        continue;
+      }
+      if (w.trivial) continue;  // its bytes are State{}'s
+      const uint64_t bits = src.get(w.bits);
+      const uint64_t x = (kBmi2 ? deposit_bmi2(bits, w.mask) : deposit_soft(bits, w.mask)) | w.value;
+      // The windows are in State's byte order: bytes past this window's own
+      // get State{}'s values here and their own ones from a later window.
+      const uint64_t other = w.merge ? load64(base + w.off) & ~w.own : w.spill;
+      store64(base + w.off, other | (sub_bytes(x, w.add) & w.own));
+    }
+  }
+}
+
+void CtxswSystem::does_not_pack(const State &s) const {
+  std::vector<uint8_t> scratch(bytes_ + 8);
+  Writer w(scratch.data());
+  visit_state(w, model_.config(), L_, s);  // throws, naming the field, for a value wider than its field
+  throw std::length_error("packed state: a byte of State that this configuration leaves out differs from State{}");
 }
 
 double CtxswSystem::expected_bytes_per_state() const {
@@ -463,39 +660,21 @@ double CtxswSystem::expected_bytes_per_state() const {
 }
 
 void CtxswSystem::pack(const State &s, uint8_t *out) const {
-  Writer w(out);
-  visit_state(w, model_.config(), L_, s);
-  w.flush();
+  for (const Component &k : comps_) bmi2_ ? pack_component<true>(k, s, out) : pack_component<false>(k, s, out);
 }
 
 void CtxswSystem::pack_successor(const State &parent, const uint8_t *parent_rec, const State &s, uint8_t *out) const {
-  const Config &cfg = model_.config();
   for (const Component &k : comps_) {
     if (equal_bytes(bytes_at(s, k.off), bytes_at(parent, k.off), k.len) &&
-        equal_bytes(bytes_at(s, k.off2), bytes_at(parent, k.off2), k.len2)) {
+        equal_bytes(bytes_at(s, k.off2), bytes_at(parent, k.off2), k.len2))
       std::memcpy(out + k.rec_off, parent_rec + k.rec_off, k.rec_len);
-      continue;
-    }
-    Writer w(out + k.rec_off);
-    switch (k.kind) {
-      case Component::tasks:
-        visit_tasks(w, L_, s, k.from, k.to);
-        break;
-      case Component::cpu:
-        visit_cpu(w, cfg, L_, s, k.from);
-        break;
-      case Component::mms_globals:
-        visit_mms_globals(w, cfg, L_, s);
-        break;
-    }
-    w.flush();
+    else
+      bmi2_ ? pack_component<true>(k, s, out) : pack_component<false>(k, s, out);
   }
 }
 
 void CtxswSystem::unpack(const uint8_t *in, State &s) const {
-  s = blank_;  // the fields the layout leaves out keep State{}'s values
-  Reader r(in, bytes_);
-  visit_state(r, model_.config(), L_, s);
+  bmi2_ ? unpack_record<true>(in, s) : unpack_record<false>(in, s);
 }
 
 void CtxswSystem::canonical(State &s) const { canonicalise(model_.config(), groups_, s); }

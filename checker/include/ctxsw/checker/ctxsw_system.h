@@ -23,9 +23,14 @@ class CtxswSystem {
   using State = ctxsw::State;
   using Label = ctxsw::Step;
 
+  // How records are packed: with the BMI2 bit extract/deposit instructions
+  // where the CPU has fast ones, or with portable loops (the same records).
+  enum class BitOps { fastest, portable };
+
   // props: the properties to check (all when empty). With `symmetry`, one
   // state per orbit of interchangeable processes/kernel threads is stored.
-  CtxswSystem(const Model &model, std::vector<const Property *> props = {}, bool symmetry = true);
+  CtxswSystem(const Model &model, std::vector<const Property *> props = {}, bool symmetry = true,
+              BitOps bit_ops = BitOps::fastest);
 
   size_t packed_bytes() const { return bytes_; }
   size_t packed_bits() const { return static_cast<size_t>(L_.total_bits); }
@@ -99,8 +104,31 @@ class CtxswSystem {
     size_t off, len;            // the State bytes it packs,
     size_t off2 = 0, len2 = 0;  // and a second range (the globals after the mms)
     size_t rec_off = 0, rec_len = 0;
+    size_t win_begin = 0, win_end = 0;  // its windows_
   };
+  // How a component is packed (ctxsw_system.cpp, "The packing program"):
+  // 8 bytes of State at `off` are coded (`add` to each byte), checked (the
+  // bits `fixed` must be `value`) and their bits `mask` extracted; or, with
+  // tlb_cpu >= 0, that CPU's TLB is written as a bitmask.
+  struct Window {
+    uint64_t mask = 0, add = 0, fixed = 0, value = 0;
+    uint64_t own = 0;    // the bits of the 8 bytes that this window packs
+    uint64_t spill = 0;  // State{}'s bits in the others
+    uint32_t off = 0;
+    int bits = 0;
+    int tlb_cpu = -1;
+    bool merge = false;    // the window starts before its first byte (at the end of State)
+    bool trivial = false;  // no bits, and its bytes unpack to State{}'s
+  };
+  void compile_program(const State &s);
+  template <bool kBmi2>
+  void pack_component(const Component &k, const State &s, uint8_t *out) const;
+  template <bool kBmi2>
+  void unpack_record(const uint8_t *in, State &s) const;
+  [[noreturn]] void does_not_pack(const State &s) const;
   std::vector<Component> comps_;
+  std::vector<Window> windows_;
+  bool bmi2_ = false;
   bool pinned_map_ = false;
   size_t bytes_ = 0;
   std::vector<size_t> parts_;
