@@ -541,6 +541,7 @@ void CtxswSystem::compile_program(const State &s) {
   visit_state(rec, model_.config(), L_, s);
   if (rec.comps.size() != comps_.size() + 1) throw std::logic_error("packed state: recorded components disagree");
   const auto *blank = reinterpret_cast<const uint8_t *>(&blank_);
+  size_t packed_up_to = 0;
   for (size_t ci = 0; ci < comps_.size(); ci++) {
     Component &k = comps_[ci];
     std::vector<FieldPlace> &fields = rec.comps[ci];
@@ -548,6 +549,8 @@ void CtxswSystem::compile_program(const State &s) {
     std::vector<int> starts(sizeof(State), -1);  // the field that starts at each byte
     std::vector<bool> covered(sizeof(State));
     for (size_t f = 0; f < fields.size(); f++) {
+      if (fields[f].tlb_cpu < 0 && (fields[f].size > 4 || fields[f].width > 32))
+        throw std::logic_error("packed state: a field wider than 32 bits");
       const bool inside = (fields[f].off >= k.off && fields[f].off + fields[f].size <= k.off + k.len) ||
                           (fields[f].off >= k.off2 && fields[f].off + fields[f].size <= k.off2 + k.len2);
       if (!inside) throw std::logic_error("packed state: a field outside its component's bytes");
@@ -560,6 +563,10 @@ void CtxswSystem::compile_program(const State &s) {
     k.win_begin = windows_.size();
     int bits = 0;
     auto cut = [&](size_t from, size_t to) {
+      // unpack() relies on the windows of all components being in State's
+      // byte order (each stores bytes after its own that later ones rewrite).
+      if (from < packed_up_to && from < to) throw std::logic_error("packed state: components out of State's order");
+      packed_up_to = std::max(packed_up_to, to);
       for (size_t i = from; i < to;) {
         if (starts[i] >= 0 && fields[static_cast<size_t>(starts[i])].tlb_cpu >= 0) {
           Window w;
