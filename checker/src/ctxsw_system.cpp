@@ -597,8 +597,9 @@ void CtxswSystem::compile_program(const State &s) {
           w.bits += u.width;
           i += u.size;
         }
-        // unpack() stores all 8 bytes: State{}'s where the window packs none,
-        // except in the bytes before i of a window moved back to fit in State.
+        // unpack() stores all 8 bytes, State{}'s in those the window does not
+        // pack; a window moved back to fit in State keeps the bytes before
+        // its first (merge).
         w.spill = load64(blank + w.off) & ~w.own;
         w.merge = w.off < first;
         w.trivial = w.bits == 0 && ((sub_bytes(w.value, w.add) ^ load64(blank + w.off)) & w.own) == 0;
