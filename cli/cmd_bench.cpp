@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "ctxsw/checker/bit_extract.h"
 #include "ctxsw/checker/ctxsw_system.h"
 #include "ctxsw/checker/explorer.h"
 #include "memory.h"
@@ -156,10 +157,10 @@ int run_bench(const BenchOptions &o) {
   }
   std::cout << fmt::format(
       "ctxsw bench: {} worker(s) on {} hardware threads, caps per rung: {} states, {:.0f} s, {} of state store; "
-      "symmetry {}, collapse-compressed store\n",
+      "symmetry {}, collapse-compressed store, records packed with {}\n",
       o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency()), std::thread::hardware_concurrency(),
       o.max_states ? std::to_string(o.max_states) : "no limit on", o.time_limit, o.max_memory,
-      o.no_symmetry ? "off" : "on");
+      o.no_symmetry ? "off" : "on", checker::have_bmi2() ? "BMI2 PEXT/PDEP" : "portable loops (no fast BMI2)");
   std::cout << "load average at start: " << loadavg() << "\n";
   std::cout << fmt::format("{:<16} {:>11} {:>12} {:>5} {:>8} {:>10} {:>8} {:>7} {:>5} {:>5} {:>9} {:>3}  {}\n", "rung",
                            "states", "transitions", "depth", "wall s", "states/s", "cpu s", "B/state", "B/rec", "root",

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "ctxsw/checker/bit_extract.h"
 #include "test_util.h"
 
 namespace ctxsw {
@@ -182,6 +183,11 @@ TEST(Cli, BenchPrintsEveryFigureOfItsRungs) {
   ASSERT_EQ(r.status, 0) << r.out;
   for (const char *col : {"states", "transitions", "depth", "wall s", "states/s", "cpu s", "B/state", "peak MiB", "wk"})
     EXPECT_NE(r.out.find(col), std::string::npos) << col;
+  // How the records were packed (figures from machines with and without fast BMI2 differ).
+  EXPECT_NE(r.out.find(checker::have_bmi2() ? "records packed with BMI2 PEXT/PDEP"
+                                            : "records packed with portable loops (no fast BMI2)"),
+            std::string::npos)
+      << r.out;
   auto row = [&](const std::string &rung) {
     std::istringstream in(r.out.substr(r.out.find("\n" + rung + " ") + 1));
     std::string name, verdict;
