@@ -91,8 +91,57 @@ inline std::string ctxsw_bin() {
 // A copy of the three kernel files with `from` replaced by `to` once in
 // `file`, inside the function `function` (a C definition, found as the
 // extractor finds it, or an assembly SYM_FUNC_START).
+// A one-point change to a function of the installed tree, described by what
+// it does to which instruction or statement (no kernel text is carried here):
+// the first match after the function's start is changed.
+struct Mutation {
+  enum Kind {
+    swap_operands,         // the nth `what` instruction: its first two operands swapped
+    drop_instruction,      // the first `what` instruction (whose first operand is `arg`, if given)
+    set_operand,           // the first `what` instruction: its first operand becomes `arg`
+    false_condition,       // the first `if` whose condition names `what`: condition 0
+    drop_assignment,       // the first assignment to `what` (of a value starting with `arg`, if given)
+    break_after_store,     // the first assignment of `what` to something: followed by a break
+    drop_call,             // the first call statement of the function `what`
+    ignore_result,         // the first call of `what`: its value replaced by 1
+    exchange_for_cmpxchg,  // the first call of the compare-exchange `what`: the exchange `arg`, no expected value
+    swap_with_next,        // the first call statement of `what` and the statement after it, swapped
+  } kind;
+  std::string what, arg = "";
+  int nth = 1;
+};
+
+// The regular expression a mutation looks for, and what replaces the match.
+inline std::pair<std::string, std::string> mutation_edit(const Mutation &m) {
+  const std::string w = m.what, operand = R"(([A-Za-z0-9_]+))";
+  const std::string line = R"((\n[ \t]*))";  // a line's start, kept
+  switch (m.kind) {
+    case Mutation::swap_operands:
+      return {line + w + R"([ \t]+)" + operand + R"(,[ \t]*)" + operand + ",", "$1" + w + " $3, $2,"};
+    case Mutation::drop_instruction:
+      return {line + w + (m.arg.empty() ? R"([ \t][^\n]*)" : R"([ \t]+)" + m.arg + R"(\b[^\n]*)"), "$1"};
+    case Mutation::set_operand:
+      return {line + w + R"([ \t]+)" + operand, "$1" + w + " " + m.arg};
+    case Mutation::false_condition:
+      return {R"(\bif[ \t]*\([^()\n]*\b)" + w + R"(\b[^()\n]*\))", "if (0)"};
+    case Mutation::drop_assignment:
+      return {R"(\b)" + w + R"([ \t]*=[ \t]*)" + (m.arg.empty() ? "[^=;]" : m.arg + R"(\b)") + "[^;]*;", ";"};
+    case Mutation::break_after_store:
+      return {R"(=[ \t]*)" + w + R"([ \t]*;)", "= " + w + "; break;"};
+    case Mutation::drop_call:
+      return {R"(\b)" + w + R"([ \t]*\([^;]*\)[ \t]*;)", ";"};
+    case Mutation::ignore_result:  // arguments without commas in parentheses
+      return {"(" + w + R"([ \t]*\([^,()]*(\([^()]*\))?[^,()]*(,[^,()]*)*\)))", "($1, 1)"};
+    case Mutation::exchange_for_cmpxchg:
+      return {w + R"([ \t]*\(([^,]*),\s*[^,]*,\s*([^,()]*)\))", m.arg + "($1, $2)"};
+    case Mutation::swap_with_next:
+      return {R"((\b)" + w + R"([ \t]*\([^;]*\)[ \t]*;)(\s*)([^;]*;))", "$3$2$1"};
+  }
+  return {};
+}
+
 inline fs::path broken_copy(const std::string &name, const std::string &file, const std::string &function,
-                            const std::string &from, const std::string &to) {
+                            const Mutation &mutation) {
   fs::path src = setup().x.tree;
   fs::path dst = fs::temp_directory_path() / ("ctxsw-asm-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(dst);
@@ -101,16 +150,24 @@ inline fs::path broken_copy(const std::string &name, const std::string &file, co
     fs::copy_file(src / f, dst / f);
   }
   std::string text = slurp(dst / file);
-  size_t a =
-      file.ends_with(".c") ? asmref::find_c_function(text, function) : text.find("SYM_FUNC_START(" + function + ")");
+  // An assembly function starts at the first macro line naming it (its linkage macro).
+  std::smatch m;
+  size_t a = std::string::npos;
+  if (file.ends_with(".c"))
+    a = asmref::find_c_function(text, function);
+  else if (std::regex_search(text, m, std::regex(R"(\n[A-Z_]+\()" + function + R"(\))")))
+    a = static_cast<size_t>(m.position(0));
   EXPECT_NE(a, std::string::npos) << function;
   if (a == std::string::npos) a = 0;
-  // `from` is a regular expression (whitespace as \s+), so that the tests
-  // describe the change rather than carry the kernel's text.
-  std::smatch m;
-  const bool found = std::regex_search(text.cbegin() + static_cast<long>(a), text.cend(), m, std::regex(from));
+  const auto [from, to] = mutation_edit(mutation);
+  bool found = false;
+  for (int i = 0; i < mutation.nth; i++) {  // the nth match: skip the ones before it
+    if (i) a += static_cast<size_t>(m.position(0) + m.length(0));
+    found = std::regex_search(text.cbegin() + static_cast<long>(a), text.cend(), m, std::regex(from));
+    if (!found) break;
+  }
   EXPECT_TRUE(found) << from;
-  if (found) text.replace(a + static_cast<size_t>(m.position(0)), static_cast<size_t>(m.length(0)), to);
+  if (found) text.replace(a + static_cast<size_t>(m.position(0)), static_cast<size_t>(m.length(0)), m.format(to));
   std::ofstream(dst / file) << text;
   return dst;
 }

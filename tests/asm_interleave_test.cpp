@@ -20,11 +20,6 @@ using namespace ctxsw::asmtest;
 
 namespace {
 
-// The fast path's cmpxchg in check_and_switch_context() (since
-// a8ffaaa060b8), as a pattern for broken_copy().
-constexpr const char *kCmpxchg =
-    R"(atomic64_cmpxchg_relaxed\(this_cpu_ptr\(&active_asids\),\s*old_active_asid,\s*asid\)\))";
-
 std::vector<uint32_t> choices(std::mt19937_64 &rng, size_t n) {
   std::vector<uint32_t> v(n);
   for (auto &c : v) c = static_cast<uint32_t>(rng());
@@ -220,7 +215,7 @@ TEST(asm_interleave, ShrinkingRemovesCpusAndSteps) {
 
 struct RaceOnly {
   const char *name;
-  const char *from, *to;  // in check_and_switch_context()
+  Mutation mutation;  // of check_and_switch_context()
 };
 
 class asm_interleave_broken : public ::testing::TestWithParam<RaceOnly> {};
@@ -231,7 +226,7 @@ class asm_interleave_broken : public ::testing::TestWithParam<RaceOnly> {};
 TEST_P(asm_interleave_broken, OnlyTheInterleavedDifferentialReportsIt) {
   REQUIRE_SETUP();
   const RaceOnly &b = GetParam();
-  fs::path d = broken_copy(b.name, "arch/arm64/mm/context.c", "check_and_switch_context", b.from, b.to);
+  fs::path d = broken_copy(b.name, "arch/arm64/mm/context.c", "check_and_switch_context", b.mutation);
   Extracted x = extract(d.string(), default_cache_dir());
   Harness h(setup().tc.qemu, build_ctx_harness(x, setup().tc, default_cache_dir()));
   Outcome seq = sequential(h, 200, 1);
@@ -257,25 +252,20 @@ TEST_P(asm_interleave_broken, OnlyTheInterleavedDifferentialReportsIt) {
   fs::remove_all(d);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Mutations, asm_interleave_broken,
-    ::testing::Values(
-        // before a8ffaaa060b8 "arm64: asid: Do not replace active_asids if
-        // already 0": an unconditional xchg (the model's fastpath_xchg)
-        RaceOnly{"fastpath_xchg", kCmpxchg, "atomic64_xchg_relaxed(this_cpu_ptr(&active_asids), asid))"},
-        // the cmpxchg's result ignored: the fast path is taken even when a
-        // concurrent flush_context() zeroed active_asids
-        RaceOnly{"cmpxchg_result_ignored", kCmpxchg,
-                 "(atomic64_cmpxchg_relaxed(this_cpu_ptr(&active_asids),\n\t\t\t\t     old_active_asid, asid), 1))"},
-        // no second read of context.id under the lock: the slow path trusts
-        // the lock-free read, which another CPU's new_context() may have overtaken
-        RaceOnly{"no_reread_under_lock",
-                 R"((current generation\. \*/)\s*asid\s*=\s*atomic64_read\(&mm->context\.id\);)",
-                 "current generation. */"},
-        // active_asids published after the unlock: a rollover in between
-        // misses this CPU's new ASID
-        RaceOnly{
-            "unlock_before_active",
-            R"(atomic64_set\(this_cpu_ptr\(&active_asids\),\s*asid\);\s*raw_spin_unlock_irqrestore\(&cpu_asid_lock,\s*flags\);)",
-            "raw_spin_unlock_irqrestore(&cpu_asid_lock, flags);\n\tatomic64_set(this_cpu_ptr(&active_asids), asid);"}),
-    [](const ::testing::TestParamInfo<RaceOnly> &i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Mutations, asm_interleave_broken,
+                         ::testing::Values(
+                             // before a8ffaaa060b8 "arm64: asid: Do not replace active_asids if
+                             // already 0": an unconditional xchg (the model's fastpath_xchg)
+                             RaceOnly{
+                                 "fastpath_xchg",
+                                 {Mutation::exchange_for_cmpxchg, "atomic64_cmpxchg_relaxed", "atomic64_xchg_relaxed"}},
+                             // the cmpxchg's result ignored: the fast path is taken even when a
+                             // concurrent flush_context() zeroed active_asids
+                             RaceOnly{"cmpxchg_result_ignored", {Mutation::ignore_result, "atomic64_cmpxchg_relaxed"}},
+                             // no second read of context.id under the lock: the slow path trusts
+                             // the lock-free read, which another CPU's new_context() may have overtaken
+                             RaceOnly{"no_reread_under_lock", {Mutation::drop_assignment, "asid", "atomic64_read", 2}},
+                             // active_asids published after the unlock: a rollover in between
+                             // misses this CPU's new ASID
+                             RaceOnly{"unlock_before_active", {Mutation::swap_with_next, "atomic64_set", "", 2}}),
+                         [](const ::testing::TestParamInfo<RaceOnly> &i) { return std::string(i.param.name); });

@@ -123,7 +123,8 @@ TEST(asm_counts, SchedulesExerciseSwitchesAndRollovers) {
 }
 
 struct Broken {
-  const char *name, *file, *function, *from, *to;
+  const char *name, *file, *function;
+  Mutation mutation;
 };
 
 class asm_broken_copy : public ::testing::TestWithParam<Broken> {};
@@ -131,7 +132,7 @@ class asm_broken_copy : public ::testing::TestWithParam<Broken> {};
 TEST_P(asm_broken_copy, ReportedAsMismatchWithMinimalSchedule) {
   REQUIRE_SETUP();
   const Broken &b = GetParam();
-  fs::path d = broken_copy(b.name, b.file, b.function, b.from, b.to);
+  fs::path d = broken_copy(b.name, b.file, b.function, b.mutation);
   auto [rc, out] = sh(ctxsw_bin() + " asm --runs 200 --kernel-src " + d.string());
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("MISMATCH in"), std::string::npos) << out;
@@ -143,18 +144,32 @@ TEST_P(asm_broken_copy, ReportedAsMismatchWithMinimalSchedule) {
 INSTANTIATE_TEST_SUITE_P(
     Mutations, asm_broken_copy,
     ::testing::Values(
-        // `from`: a pattern (broken_copy), its first match in the function.
-        Broken{"swap_save", "arch/arm64/kernel/entry.S", "cpu_switch_to", R"(stp\s+x21,\s*x22,)", "stp x22, x21,"},
-        Broken{"no_msr_sp_el0", "arch/arm64/kernel/entry.S", "cpu_switch_to", R"(msr\s+sp_el0,\s*x1\s*\n)", "\n"},
-        Broken{"no_restore_irq", "arch/arm64/kernel/entry.S", "cpu_switch_to", R"(restore_irq\s+x11\s*\n)", "\n"},
-        Broken{"scs_save_next", "arch/arm64/kernel/entry.S", "cpu_switch_to", R"(scs_save\s+x0)", "scs_save x1"},
-        Broken{"flush_forgets_reserved", "arch/arm64/mm/context.c", "flush_context", R"(if\s*\(asid\s*==\s*0\))",
-               "if (0)"},
-        Broken{"cur_idx_not_updated", "arch/arm64/mm/context.c", "new_context", R"(cur_idx\s*=\s*asid;)", ";"},
-        Broken{"reserved_check_breaks_early", "arch/arm64/mm/context.c", "check_update_reserved_asid",
-               R"(=\s*newasid;)", "= newasid; break;"},
-        Broken{"no_pending_flush", "arch/arm64/mm/context.c", "check_and_switch_context", R"(local_flush_tlb_all\(\);)",
-               ";"}),
+        // Each names the instruction or statement it changes (Mutation, asm_fixture.h).
+        Broken{"swap_save", "arch/arm64/kernel/entry.S", "cpu_switch_to", {Mutation::swap_operands, "stp", "", 2}},
+        Broken{"no_msr_sp_el0",
+               "arch/arm64/kernel/entry.S",
+               "cpu_switch_to",
+               {Mutation::drop_instruction, "msr", "sp_el0"}},
+        Broken{"no_restore_irq",
+               "arch/arm64/kernel/entry.S",
+               "cpu_switch_to",
+               {Mutation::drop_instruction, "restore_irq"}},
+        Broken{
+            "scs_save_next", "arch/arm64/kernel/entry.S", "cpu_switch_to", {Mutation::set_operand, "scs_save", "x1"}},
+        Broken{
+            "flush_forgets_reserved", "arch/arm64/mm/context.c", "flush_context", {Mutation::false_condition, "asid"}},
+        Broken{"cur_idx_not_updated",
+               "arch/arm64/mm/context.c",
+               "new_context",
+               {Mutation::drop_assignment, "cur_idx", "asid"}},
+        Broken{"reserved_check_breaks_early",
+               "arch/arm64/mm/context.c",
+               "check_update_reserved_asid",
+               {Mutation::break_after_store, "newasid"}},
+        Broken{"no_pending_flush",
+               "arch/arm64/mm/context.c",
+               "check_and_switch_context",
+               {Mutation::drop_call, "local_flush_tlb_all"}}),
     [](const ::testing::TestParamInfo<Broken> &i) { return std::string(i.param.name); });
 
 TEST(asm_cli, DefaultTreePassesAndPrintsHashesAndCounts) {

@@ -153,25 +153,32 @@ Extracted extract(const std::string &kernel_src, const std::string &cache_dir) {
   x.tree = root.string();
   x.version = fs::exists(root / "Makefile") ? makefile_version(root) : "unknown (no Makefile)";
 
-  // cpu_switch_to: SYM_FUNC_START(cpu_switch_to) .. SYM_FUNC_END (ENTRY/ENDPROC in older trees)
+  // cpu_switch_to: from the line of its start linkage macro to the line of its
+  // end macro (SYM_FUNC_START/SYM_FUNC_END; ENTRY/ENDPROC in older trees), and
+  // a macro line on it that follows at once (its kprobe blacklisting).
+  const std::string fn = "cpu_switch_to";
+  auto macro_line = [&](const std::string &macros) {  // "(A|B)": a line invoking A(fn) or B(fn)
+    return std::regex(R"((^|\n)[ \t]*)" + macros + R"(\()" + fn + R"(\)[^\n]*\n?)");
+  };
   std::string entry = read_text(root / kEntryS);
   std::smatch m;
-  std::regex start_re(R"((^|\n)[ \t]*(SYM_FUNC_START|ENTRY)\(cpu_switch_to\))");
-  if (!std::regex_search(entry, m, start_re))
-    throw SetupError(std::string(kEntryS) +
-                     ": no SYM_FUNC_START(cpu_switch_to) or ENTRY(cpu_switch_to): unknown shape");
+  if (!std::regex_search(entry, m, macro_line("(SYM_FUNC_START|ENTRY)")))
+    throw SetupError(std::string(kEntryS) + ": no start linkage macro (SYM_FUNC_START or ENTRY) for " + fn +
+                     ": unknown shape");
   size_t b = static_cast<size_t>(m.position(0)) + m[1].length();
-  std::regex end_re(R"((SYM_FUNC_END|ENDPROC)\(cpu_switch_to\)[^\n]*\n)");
   std::smatch me;
   std::string rest = entry.substr(b);
-  if (!std::regex_search(rest, me, end_re))
-    throw SetupError(std::string(kEntryS) + ": cpu_switch_to has no SYM_FUNC_END/ENDPROC: unknown shape");
+  if (!std::regex_search(rest, me, macro_line("(SYM_FUNC_END|ENDPROC)")))
+    throw SetupError(std::string(kEntryS) + ": " + fn +
+                     " has no end linkage macro (SYM_FUNC_END or ENDPROC): unknown shape");
   size_t e = b + static_cast<size_t>(me.position(0)) + me.length(0);
+  std::smatch mk;
+  const std::string after = entry.substr(e);
+  if (std::regex_search(after, mk, macro_line("[A-Z_]+"), std::regex_constants::match_continuous))
+    e += static_cast<size_t>(mk.length(0));
   x.switch_body = entry.substr(b, e - b);
-  if (entry.compare(e, 23, "NOKPROBE(cpu_switch_to)") == 0) x.switch_body += "NOKPROBE(cpu_switch_to)\n";
-  if (x.switch_body.find("msr\tsp_el0") == std::string::npos && x.switch_body.find("msr sp_el0") == std::string::npos &&
-      x.switch_body.find("ret") == std::string::npos)
-    throw SetupError(std::string(kEntryS) + ": cpu_switch_to body has an unknown shape (no ret)");
+  if (!std::regex_search(x.switch_body, std::regex(R"(\n[ \t]*ret\b)")))
+    throw SetupError(std::string(kEntryS) + ": " + fn + " body has an unknown shape (no return instruction)");
   x.daif_fix = x.switch_body.find("save_and_disable_daif") != std::string::npos;
   x.scs = x.switch_body.find("scs_save") != std::string::npos;
   x.ptrauth = x.switch_body.find("ptrauth_keys_install_kernel") != std::string::npos;
