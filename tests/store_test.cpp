@@ -96,14 +96,9 @@ TEST_P(StoreOverflow, CounterexampleIsTheFirstPathInBreadthFirstOrder) {
 
 INSTANTIATE_TEST_SUITE_P(Workers, StoreOverflow, ::testing::Values(1u, 2u, 3u));
 
-// A level's pending states become committed ones, and no word of the table
-// may still name the pending pool afterwards, even when the table grows
-// before the next level (a growth used to place the last level's pool
-// entries again, as pending: words naming entries the next level reuses,
-// which ThreadSanitizer reported as a race between a comparison and the
-// staging of a new state).
-// equal_bytes() compares every record and component: against memcmp, for
-// every width up to 40 bytes, a difference at every position, and alignments.
+// equal_bytes() compares every record and component: equal copies are equal,
+// and a difference at any position is seen, for every width up to 40 bytes
+// and every alignment.
 TEST(StateStore, EqualBytesIsMemcmpForEveryWidthAndDifference) {
   std::vector<uint8_t> a(48), b(48);
   for (size_t i = 0; i < a.size(); i++) a[i] = b[i] = static_cast<uint8_t>(7 * i + 1);
@@ -118,6 +113,12 @@ TEST(StateStore, EqualBytesIsMemcmpForEveryWidthAndDifference) {
     }
 }
 
+// A level's pending states become committed ones, and no word of the table
+// may still name the pending pool afterwards, even when the table grows
+// before the next level (a growth used to place the last level's pool
+// entries again, as pending: words naming entries the next level reuses,
+// which ThreadSanitizer reported as a race between a comparison and the
+// staging of a new state).
 TEST(StateStore, NoPendingWordSurvivesACommitAndAGrowth) {
   StateStore store(8, {4, 4});
   uint8_t rec[8] = {};

@@ -185,6 +185,7 @@ class BitSource {
   BitSource(const uint8_t *in, const uint8_t *end) : p_(in), end_(end) {}
   [[gnu::always_inline]] uint64_t get(int width) {  // width <= 56
     const uint8_t *q = p_ + (pos_ >> 3);
+    const unsigned shift = pos_ & 7;
     uint64_t w = 0;
     if (end_ - q >= 8) {
       w = load64(q);
@@ -192,7 +193,7 @@ class BitSource {
       for (int j = 0; q + j < end_; j++) w |= static_cast<uint64_t>(q[j]) << (8 * j);
     }
     pos_ += static_cast<size_t>(width);
-    return (w >> ((pos_ - static_cast<size_t>(width)) & 7)) & ((uint64_t{1} << width) - 1);
+    return (w >> shift) & ((uint64_t{1} << width) - 1);
   }
 
  private:
@@ -276,6 +277,13 @@ template <class V, class B>
   }
 }
 
+// The entries past t.n and the padding hold Tlb{}'s values.
+inline void check_tlb_tail(const Tlb &t) {
+  for (int i = t.n; i < kTlbCapacity; i++)
+    if (!(t.e[i] == TlbEntry{}) || t.e[i].pad_) does_not_fit("Tlb.e (unused tail)", 1, 0);
+  if (t.pad_) does_not_fit("Tlb.pad_", t.pad_, 0);
+}
+
 // The TLB whose (ASID, mm) pairs fit a bitmask of at most 256 bits (L.tlb_bitmask).
 template <class V, class S, class Lay>
 [[gnu::always_inline]] inline void visit_tlb_bitmask(V &v, const Config &cfg, const Lay &L, S &t) {
@@ -294,9 +302,7 @@ template <class V, class S, class Lay>
       prev = bit;
       words[bit >> 6] |= uint64_t{1} << (bit & 63);
     }
-    for (int i = t.n; i < kTlbCapacity; i++)
-      if (!(t.e[i] == TlbEntry{}) || t.e[i].pad_) does_not_fit("Tlb.e (unused tail)", 1, 0);
-    if (t.pad_) does_not_fit("Tlb.pad_", t.pad_, 0);
+    check_tlb_tail(t);
     for (int i = 0; i < nbits; i += 32) v.put((words[i >> 6] >> (i & 63)) & 0xffffffffu, std::min(32, nbits - i));
   } else {
     for (int i = 0; i < nbits; i += 32) words[i >> 6] |= v.get(std::min(32, nbits - i)) << (i & 63);
@@ -325,9 +331,7 @@ template <class V, class S, class Lay>
     v.template field<Code::raw>(t.e[i].pad_, 0, "TlbEntry.pad_");
   }
   if constexpr (std::is_const_v<S>) {
-    for (int i = t.n; i < kTlbCapacity; i++)
-      if (!(t.e[i] == TlbEntry{}) || t.e[i].pad_) does_not_fit("Tlb.e (unused tail)", 1, 0);
-    if (t.pad_) does_not_fit("Tlb.pad_", t.pad_, 0);
+    check_tlb_tail(t);
   }
 }
 
