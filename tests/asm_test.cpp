@@ -122,6 +122,8 @@ TEST(asm_counts, SchedulesExerciseSwitchesAndRollovers) {
   EXPECT_GT(int(t.states.back().generation), 1) << "no rollover in the schedule";
 }
 
+constexpr const char *kEntryS = "arch/arm64/kernel/entry.S", *kContextC = "arch/arm64/mm/context.c";
+
 struct Broken {
   const char *name, *file, *function;
   Mutation mutation;
@@ -145,31 +147,18 @@ INSTANTIATE_TEST_SUITE_P(
     Mutations, asm_broken_copy,
     ::testing::Values(
         // Each names the instruction or statement it changes (Mutation, asm_fixture.h).
-        Broken{"swap_save", "arch/arm64/kernel/entry.S", "cpu_switch_to", {Mutation::swap_operands, "stp", "", 2}},
-        Broken{"no_msr_sp_el0",
-               "arch/arm64/kernel/entry.S",
-               "cpu_switch_to",
-               {Mutation::drop_instruction, "msr", "sp_el0"}},
-        Broken{"no_restore_irq",
-               "arch/arm64/kernel/entry.S",
-               "cpu_switch_to",
-               {Mutation::drop_instruction, "restore_irq"}},
-        Broken{
-            "scs_save_next", "arch/arm64/kernel/entry.S", "cpu_switch_to", {Mutation::set_operand, "scs_save", "x1"}},
-        Broken{
-            "flush_forgets_reserved", "arch/arm64/mm/context.c", "flush_context", {Mutation::false_condition, "asid"}},
-        Broken{"cur_idx_not_updated",
-               "arch/arm64/mm/context.c",
-               "new_context",
-               {Mutation::drop_assignment, "cur_idx", "asid"}},
+        Broken{"swap_save", kEntryS, "cpu_switch_to", {Mutation::swap_operands, "stp", "", 2}},
+        Broken{"no_msr_sp_el0", kEntryS, "cpu_switch_to", {Mutation::drop_instruction, "msr", "sp_el0"}},
+        Broken{"no_restore_irq", kEntryS, "cpu_switch_to", {Mutation::drop_instruction, "restore_irq"}},
+        Broken{"scs_save_next", kEntryS, "cpu_switch_to", {Mutation::set_operand, "scs_save", "x1"}},
+        Broken{"flush_forgets_reserved", kContextC, "flush_context", {Mutation::false_condition, "asid"}},
+        Broken{"cur_idx_not_updated", kContextC, "new_context", {Mutation::drop_assignment, "cur_idx", "asid"}},
         Broken{"reserved_check_breaks_early",
-               "arch/arm64/mm/context.c",
+               kContextC,
                "check_update_reserved_asid",
                {Mutation::break_after_store, "newasid"}},
-        Broken{"no_pending_flush",
-               "arch/arm64/mm/context.c",
-               "check_and_switch_context",
-               {Mutation::drop_call, "local_flush_tlb_all"}}),
+        Broken{
+            "no_pending_flush", kContextC, "check_and_switch_context", {Mutation::drop_call, "local_flush_tlb_all"}}),
     [](const ::testing::TestParamInfo<Broken> &i) { return std::string(i.param.name); });
 
 TEST(asm_cli, DefaultTreePassesAndPrintsHashesAndCounts) {
