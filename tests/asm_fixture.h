@@ -88,15 +88,13 @@ inline std::string ctxsw_bin() {
   return b ? b : "build/ctxsw";
 }
 
-// A copy of the three kernel files with `from` replaced by `to` once in
-// `file`, inside the function `function` (a C definition, found as the
-// extractor finds it, or an assembly SYM_FUNC_START).
 // A one-point change to a function of the installed tree, described by what
 // it does to which instruction or statement (no kernel text is carried here):
-// the first match after the function's start is changed.
+// the nth match (the first by default) after the function's start is changed.
+// broken_copy() below makes a copy of the three kernel files with that change.
 struct Mutation {
   enum Kind {
-    swap_operands,         // the nth `what` instruction: its first two operands swapped
+    swap_operands,         // the first `what` instruction: its first two operands swapped
     drop_instruction,      // the first `what` instruction (whose first operand is `arg`, if given)
     set_operand,           // the first `what` instruction: its first operand becomes `arg`
     false_condition,       // the first `if` whose condition names `what`: condition 0
