@@ -10,6 +10,7 @@
 // those of a serial breadth-first search, for any number of workers.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -147,6 +148,74 @@ TEST(StateStore, NoPendingWordSurvivesACommitAndAGrowth) {
     uint32_t pidx = 0;
     EXPECT_EQ(store.insert_pending(cur, rec, nullptr, nullptr, 1000 + v, &pidx), StateStore::Insert::seen) << v;
   }
+}
+
+// Bitstate hashing (bit_filter.h) never forgets: every key added is
+// contained, add() counts the bits it set, and the figures follow the bits.
+TEST(BitFilter, AddedKeysAreContainedAndTheFiguresFollowTheBits) {
+  BitFilter f(4096 + 63, 3);  // rounded down to 64 blocks
+  EXPECT_EQ(f.bytes(), 4096u);
+  EXPECT_EQ(f.fill(), 0.0);
+  EXPECT_EQ(f.false_positive_rate(), 0.0);
+  unsigned set = 0;
+  for (uint32_t v = 0; v < 2000; v++) {
+    const BitFilter::Key k = BitFilter::key(reinterpret_cast<const uint8_t *>(&v), 4);
+    if (v < 50) {
+      EXPECT_FALSE(f.contains(k)) << v;  // nearly empty: no false positive yet
+    }
+    const unsigned fresh = f.add(k);
+    EXPECT_LE(fresh, 3u);
+    EXPECT_EQ(f.add(k), 0u);
+    set += fresh;
+    EXPECT_TRUE(f.contains(k)) << v;
+  }
+  for (uint32_t v = 0; v < 2000; v++) EXPECT_TRUE(f.contains(BitFilter::key(reinterpret_cast<const uint8_t *>(&v), 4)));
+  EXPECT_DOUBLE_EQ(f.fill(), set / (4096.0 * 8));
+  EXPECT_GT(f.false_positive_rate(), 0.0);
+  EXPECT_LT(f.false_positive_rate(), 1.0);
+  EXPECT_THROW(BitFilter(63, 3), std::invalid_argument);
+  EXPECT_THROW(BitFilter(64, 0), std::invalid_argument);
+  EXPECT_THROW(BitFilter(64, BitFilter::kMaxHashes + 1), std::invalid_argument);
+}
+
+// Bitstate mode: forget_below() frees the roots of the states before a
+// level, in whole arena blocks; their parent links come back from the file
+// unchanged, and a forgotten state is seen through its bits.
+TEST(StateStore, ForgottenStatesKeepTheirParentLinksAndAreSeenThroughTheirBits) {
+  StateStore store(8, {4, 4});
+  store.use_bitstate(1 << 20, 3);
+  auto rec_of = [](uint32_t v) {
+    std::array<uint8_t, 8> r{};
+    std::memcpy(r.data(), &v, 4);
+    return r;
+  };
+  constexpr uint32_t kStates = 3 * 4096 + 100;
+  for (uint32_t v = 0; v < kStates; v++) {
+    const auto r = rec_of(v);
+    ASSERT_TRUE(store.insert_committed(r.data(), v / 2, v % 200).second);
+  }
+  store.forget_below(2 * 4096 + 10);
+  EXPECT_FALSE(store.has_record(0));
+  EXPECT_FALSE(store.has_record(2 * 4096 - 1));
+  EXPECT_TRUE(store.has_record(2 * 4096));  // its block holds states still in the table
+  EXPECT_TRUE(store.has_record(kStates - 1));
+  EXPECT_EQ(store.reached(), kStates);
+  EXPECT_EQ(store.table_used(), kStates - (2 * 4096 + 10));
+  for (uint32_t v = 0; v < kStates; v++) {
+    EXPECT_EQ(store.parent(v), v / 2) << v;
+    EXPECT_EQ(store.ordinal(v), v % 200) << v;
+  }
+  StateStore::Cursor cur;
+  store.reset_pending();
+  store.reserve_level(10);
+  for (uint32_t v : {0u, 4095u, 2 * 4096u + 9, 2 * 4096u + 10, kStates - 1}) {
+    const auto r = rec_of(v);
+    uint32_t pidx = 0;
+    EXPECT_EQ(store.insert_pending(cur, r.data(), nullptr, nullptr, 7, &pidx), StateStore::Insert::seen) << v;
+  }
+  const auto fresh = rec_of(kStates);
+  uint32_t pidx = 0;
+  EXPECT_EQ(store.insert_pending(cur, fresh.data(), nullptr, nullptr, 7, &pidx), StateStore::Insert::fresh);
 }
 
 }  // namespace

@@ -33,6 +33,15 @@
 //    them into the arena and makes their words final. The result, the
 //    numbering, and the parent of every state are therefore those of the
 //    serial search, whatever the number of threads and their timing.
+//  - Bitstate mode (use_bitstate(), bit_filter.h): commit() also sets each
+//    new state's bits in a bit array; before each level, forget_below()
+//    drops the states of the levels already expanded from the table, frees
+//    their roots, and writes their parent links to a temporary file. The
+//    table then holds only the level being expanded and the next one. A
+//    candidate whose bits are all set is taken as seen; as the array only
+//    changes between levels, that answer is the same for every thread and
+//    every number of threads, so runs remain reproducible. Such a search is
+//    not exhaustive (bit_filter.h).
 #pragma once
 
 #include <xxhash.h>
@@ -42,12 +51,16 @@
 #include <atomic>
 #include <bit>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include "ctxsw/checker/bit_filter.h"
 
 namespace ctxsw::checker {
 
@@ -244,6 +257,47 @@ class StateStore {
     entry_ = width_ + 5;
     alloc_table(size_t{1} << 16);
   }
+  ~StateStore() {
+    if (links_) std::fclose(links_);
+  }
+  StateStore(const StateStore &) = delete;
+  StateStore &operator=(const StateStore &) = delete;
+
+  // Bitstate mode, before the first insertion: `bytes` of bits, `hashes`
+  // bits per state (see the top of this file).
+  void use_bitstate(size_t bytes, unsigned hashes) {
+    if (count_ || used_.load()) throw std::logic_error("StateStore: bitstate mode after the first insertion");
+    filter_ = std::make_unique<BitFilter>(bytes, hashes);
+    links_ = std::tmpfile();
+    if (!links_) throw std::runtime_error("bitstate: cannot create a temporary file for the parent links");
+  }
+  bool forgetful() const { return filter_ != nullptr; }
+  const BitFilter *filter() const { return filter_.get(); }
+
+  // Bitstate mode, between levels (nothing pending): states below `lo`
+  // (whose bits commit() set) are dropped from the table; the arena blocks
+  // that hold only such states are freed, their parent links written to the
+  // file. The table is rebuilt with the states from `lo` on.
+  void forget_below(size_t lo, unsigned threads = 1) {
+    if (!filter_ || lo <= table_base_) return;
+    std::vector<uint8_t> links(size_t{5} << kArenaShift);
+    for (; (freed_blocks_ + 1) << kArenaShift <= lo; freed_blocks_++) {
+      const size_t first = freed_blocks_ << kArenaShift;
+      for (size_t i = 0; i < (size_t{1} << kArenaShift); i++) {
+        const uint8_t *e = record(first + i) + width_;
+        std::memcpy(links.data() + 5 * i, e, 5);
+      }
+      if (std::fwrite(links.data(), 1, links.size(), links_) != links.size())
+        throw std::runtime_error("bitstate: cannot write the parent links to the temporary file");
+      arena_[freed_blocks_].reset();
+    }
+    std::fflush(links_);
+    table_base_ = lo;
+    used_.store(count_ - lo, std::memory_order_relaxed);
+    alloc_table(std::max(size_t{1} << 16, (count_ - lo) * 8 / 3 + 1));
+    for_ranges(count_ - lo, threads, size_t{1} << 16,
+               [&](size_t begin, size_t end) { place_committed(lo + begin, lo + end); });
+  }
 
   // Expected bytes per stored state, for an up-front memory estimate, of a
   // store whose roots are `root_bytes` wide (4 per component; the record
@@ -267,14 +321,19 @@ class StateStore {
   // when not compressed).
   void root_of(const uint8_t *full, uint8_t *root) { compress(full, nullptr, nullptr, root, true); }
   size_t size() const { return count_; }                                       // committed states
-  size_t table_used() const { return used_.load(std::memory_order_relaxed); }  // committed + pending
+  size_t table_used() const { return used_.load(std::memory_order_relaxed); }  // in the table, committed + pending
+  size_t reached() const { return table_base_ + table_used(); }                // committed + pending
+  // The root of committed state i, while it has one (has_record(i)).
   const uint8_t *record(size_t i) const { return arena_[i >> kArenaShift].get() + (i & kArenaMask) * entry_; }
+  bool has_record(size_t i) const { return i < count_ && (i >> kArenaShift) >= freed_blocks_; }
+  // The parent link of committed state i (from the file once its root is
+  // freed: serial only then).
   uint32_t parent(size_t i) const {
     uint32_t p;
-    std::memcpy(&p, record(i) + width_, 4);
+    std::memcpy(&p, link(i).data(), 4);
     return p;
   }
-  uint32_t ordinal(size_t i) const { return record(i)[width_ + 4]; }
+  uint32_t ordinal(size_t i) const { return link(i)[4]; }
 
   static uint64_t hash(const uint8_t *rec, size_t width) { return XXH3_64bits(rec, width); }
 
@@ -291,14 +350,15 @@ class StateStore {
     for (size_t slot = slot_of(h);; slot = slot + 1 == table_size_ ? 0 : slot + 1) {
       uint32_t e = table_[slot].load(std::memory_order_relaxed);
       if (e == 0) {
+        if (filter_) filter_->add(filter_key(full));
         uint32_t id = append(rec, parent, ordinal);
-        table_[slot].store(word(false, id), std::memory_order_relaxed);
+        table_[slot].store(committed_word(id), std::memory_order_relaxed);
         tags_[slot] = tag(h);
         used_.fetch_add(1, std::memory_order_relaxed);
         return {id, true};
       }
-      if (tags_[slot] == tag(h) && !(e & kPending) && equal_bytes(record(number(e)), rec, width_))
-        return {number(e), false};
+      if (tags_[slot] == tag(h) && !(e & kPending) && equal_bytes(record(committed(e)), rec, width_))
+        return {static_cast<uint32_t>(committed(e)), false};
     }
   }
 
@@ -337,10 +397,10 @@ class StateStore {
   // unchanged components need no lookup. Thread-safe.
   Insert insert_pending(Cursor &cur, const uint8_t *full, const uint8_t *parent_full, const uint8_t *parent_root,
                         uint64_t key, uint32_t *pending) {
-    if (!compressed()) return insert_root(cur, full, hash(full, width_), key, pending);
+    if (!compressed()) return insert_root(cur, full, hash(full, width_), full, key, pending);
     uint8_t root[kMaxRoot];
     if (!compress(full, parent_full, parent_root, root, false)) return Insert::full;
-    return insert_root(cur, root, hash(root, width_), key, pending);
+    return insert_root(cur, root, hash(root, width_), full, key, pending);
   }
   // A successor on its way into the store, in three stages so that a batch
   // of them overlaps its memory accesses (each stage prefetches what the next
@@ -406,13 +466,14 @@ class StateStore {
   // tag, start loading the record it names (a state seen before is confirmed
   // by comparing it).
   void prefetch_record(const Candidate &c) const {
+    if (filter_) filter_->prefetch(filter_key(c.full));
     const size_t slot = slot_of(c.hash);
     const uint32_t e = table_[slot].load(std::memory_order_acquire);  // as insert_root: a pool entry is published
     if (!e || std::atomic_ref<uint8_t>(tags_[slot]).load(std::memory_order_relaxed) != tag(c.hash)) return;
-    __builtin_prefetch(e & kPending ? pool_record(number(e)) : record(number(e)));
+    __builtin_prefetch(e & kPending ? pool_record(number(e)) : record(committed(e)));
   }
   Insert insert_resolved(Cursor &cur, const Candidate &c, uint64_t key, uint32_t *pending) {
-    return insert_root(cur, compressed() ? c.root.data() : c.full, c.hash, key, pending);
+    return insert_root(cur, compressed() ? c.root.data() : c.full, c.hash, c.full, key, pending);
   }
 
   // Serial (between levels): as insert_pending, growing tables as needed.
@@ -424,13 +485,17 @@ class StateStore {
       rec = root_buf;
     }
     reserve_for(1);
-    Insert r = insert_root(cur, rec, hash(rec, width_), key, pending);
+    Insert r = insert_root(cur, rec, hash(rec, width_), full, key, pending);
     flush(cur);  // exact counts before the next growth
     return r;
   }
 
  private:
-  Insert insert_root(Cursor &cur, const uint8_t *rec, uint64_t h, uint64_t key, uint32_t *pending) {
+  // rec: the root (or record) to look up, h its hash; full: the record.
+  Insert insert_root(Cursor &cur, const uint8_t *rec, uint64_t h, const uint8_t *full, uint64_t key,
+                     uint32_t *pending) {
+    BitFilter::Key fk{};
+    if (filter_ && filter_->contains(fk = filter_key(full))) return Insert::seen;  // or its bits are
     const uint8_t t = tag(h);
     bool staged = false;
     uint32_t pidx = 0;
@@ -442,6 +507,7 @@ class StateStore {
           pidx = stage(cur);
           std::memcpy(pool_record(pidx), rec, width_);
           pool_key(pidx).store(key, std::memory_order_relaxed);
+          if (filter_) pool_block(pidx)->bits[pidx & kPoolMask] = fk;
           staged = true;
         }
         pool_slot(pidx) = slot;
@@ -469,7 +535,7 @@ class StateStore {
           }
           return Insert::pending_dup;
         }
-      } else if (equal_bytes(record(number(e)), rec, width_)) {
+      } else if (equal_bytes(record(committed(e)), rec, width_)) {
         return Insert::seen;
       }
     }
@@ -498,11 +564,12 @@ class StateStore {
   // growth before the next level must not place them again (it re-places
   // the pool's entries as pending words; stale ones would name pool entries
   // that the next level overwrites).
+  // Bitstate mode: also sets their bits.
   // `threads` threads share the writes (each entry's number is its rank in
   // `order`: they are independent; each is a random access into the table).
   void commit(const std::vector<uint32_t> &order, unsigned threads = 1) {
     const size_t n = order.size();
-    if (count_ + n > 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
+    if (count_ + n > max_states()) throw std::length_error(too_many_states());
     while ((arena_.size() << kArenaShift) < count_ + n)
       arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
     for_ranges(n, threads, size_t{1} << 15, [&](size_t begin, size_t end) {
@@ -511,7 +578,8 @@ class StateStore {
         const uint64_t key = pool_key(p).load(std::memory_order_relaxed);
         const size_t id = count_ + i;
         write_entry(id, pool_record(p), static_cast<uint32_t>(key >> 16), static_cast<uint32_t>(key & 0xffff));
-        table_[pool_slot(p)].store(word(false, static_cast<uint32_t>(id)), std::memory_order_relaxed);
+        if (filter_) filter_->add(pool_block(p)->bits[p & kPoolMask]);
+        table_[pool_slot(p)].store(committed_word(id), std::memory_order_relaxed);
       }
     });
     count_ += n;
@@ -543,43 +611,24 @@ class StateStore {
     size_t size = std::max(table_size_ + table_size_ / 2, need * 4 / 3 + 1);
     if (size > (size_t{1} << 32)) throw std::length_error("state table larger than 2^32 entries");
     alloc_table(size);
-    auto place_hashed = [&](uint64_t h, uint32_t w) {
-      size_t slot = slot_of(h);
-      for (uint32_t empty = 0; !table_[slot].compare_exchange_strong(empty, w, std::memory_order_relaxed); empty = 0)
-        slot = slot + 1 == table_size_ ? 0 : slot + 1;
-      tags_[slot] = tag(h);  // its own byte: threads write distinct slots
-      return slot;
-    };
-    auto place = [&](const uint8_t *rec, uint32_t w) { return place_hashed(hash(rec, width_), w); };
-    // The committed roots, hashed a batch ahead of their placement so that the
-    // new table's slots are being loaded meanwhile (each is a cache miss).
-    auto place_committed = [&](size_t lo, size_t hi) {
-      constexpr size_t kAhead = 16;
-      uint64_t ahead[kAhead];
-      for (size_t i = lo; i < hi; i += kAhead) {
-        const size_t m = std::min(kAhead, hi - i);
-        for (size_t j = 0; j < m; j++) {
-          ahead[j] = hash(record(i + j), width_);
-          prefetch_slot(ahead[j]);
-        }
-        for (size_t j = 0; j < m; j++) place_hashed(ahead[j], word(false, static_cast<uint32_t>(i + j)));
-      }
-    };
-    for_ranges(count_, threads, size_t{1} << 16, place_committed);
+    for_ranges(count_ - table_base_, threads, size_t{1} << 16,
+               [&](size_t begin, size_t end) { place_committed(table_base_ + begin, table_base_ + end); });
     size_t nb = std::min(pool_blocks_used_.load(std::memory_order_relaxed), kMaxPoolBlocks);
     for (size_t b = 0; b < nb; b++)
       for (uint32_t i = 0; i < pool_fill_[b]; i++) {
         uint32_t p = static_cast<uint32_t>(b << kPoolShift | i);
-        pool_slot(p) = place(pool_record(p), word(true, p));
+        pool_slot(p) = place_hashed(hash(pool_record(p), width_), word(true, p));
       }
   }
 
   // Bytes held for committed states (arena of roots, table, parent links,
   // the pending pool, component tables and their values).
   size_t bytes() const {
-    size_t b = arena_.size() * (size_t{1} << kArenaShift) * entry_ + table_size_ * (sizeof(uint32_t) + 1) +
-               arena_.capacity() * sizeof(void *) + pool_bytes_alloc_.load(std::memory_order_relaxed);
+    size_t b = (arena_.size() - freed_blocks_) * (size_t{1} << kArenaShift) * entry_ +
+               table_size_ * (sizeof(uint32_t) + 1) + arena_.capacity() * sizeof(void *) +
+               pool_bytes_alloc_.load(std::memory_order_relaxed);
     for (const auto &p : parts_) b += p->bytes();
+    if (filter_) b += filter_->bytes();
     return b;
   }
   // Of which in component tables.
@@ -605,12 +654,55 @@ class StateStore {
     std::unique_ptr<std::atomic<uint64_t>[]> key;
     std::unique_ptr<uint64_t[]> slot;
     std::unique_ptr<uint8_t[]> flag;
+    std::unique_ptr<BitFilter::Key[]> bits;  // bitstate mode: the record's bits (set by commit)
   };
 
   void prefetch_slot(uint64_t h) const {
     const size_t slot = slot_of(h);
     __builtin_prefetch(&table_[slot]);
     __builtin_prefetch(&tags_[slot]);
+  }
+
+  // Growth and forget_below(): word w into the first empty slot of hash h's
+  // probe sequence (threads may place at once: they claim slots by
+  // compare-and-swap, so their order does not matter). Returns the slot.
+  size_t place_hashed(uint64_t h, uint32_t w) {
+    size_t slot = slot_of(h);
+    for (uint32_t empty = 0; !table_[slot].compare_exchange_strong(empty, w, std::memory_order_relaxed); empty = 0)
+      slot = slot + 1 == table_size_ ? 0 : slot + 1;
+    tags_[slot] = tag(h);  // its own byte: threads write distinct slots
+    return slot;
+  }
+  // The committed roots lo..hi, hashed a batch ahead of their placement so
+  // that the new table's slots are being loaded meanwhile (each is a cache miss).
+  void place_committed(size_t lo, size_t hi) {
+    constexpr size_t kAhead = 16;
+    uint64_t ahead[kAhead];
+    for (size_t i = lo; i < hi; i += kAhead) {
+      const size_t m = std::min(kAhead, hi - i);
+      for (size_t j = 0; j < m; j++) {
+        ahead[j] = hash(record(i + j), width_);
+        prefetch_slot(ahead[j]);
+      }
+      for (size_t j = 0; j < m; j++) place_hashed(ahead[j], committed_word(i + j));
+    }
+  }
+
+  // The bits of a record (not of its root: component numbers depend on the
+  // threads' timing, and the bits a state shares with others must not).
+  BitFilter::Key filter_key(const uint8_t *full) const { return BitFilter::key(full, full_width_); }
+
+  // State i's parent number and ordinal (5 bytes), from its arena entry or,
+  // once that is freed, from the links file.
+  std::array<uint8_t, 5> link(size_t i) const {
+    std::array<uint8_t, 5> l;
+    if (has_record(i)) {
+      std::memcpy(l.data(), record(i) + width_, 5);
+      return l;
+    }
+    if (::fseeko(links_, static_cast<off_t>(5 * i), SEEK_SET) != 0 || std::fread(l.data(), 1, 5, links_) != 5)
+      throw std::runtime_error("bitstate: cannot read a parent link back from the temporary file");
+    return l;
   }
 
   // The root of `full`: each component's number, taken from the parent's root
@@ -650,6 +742,14 @@ class StateStore {
   }
   static uint32_t number(uint32_t e) { return (e & ~kPending) - 1u; }
   static uint32_t word(bool pending, uint32_t n) { return (pending ? kPending : 0) | (n + 1); }
+  // A word names a committed state relative to the first one in the table
+  // (0 but in bitstate mode): 31 bits for the table, 32 for parent links.
+  size_t committed(uint32_t e) const { return table_base_ + number(e); }
+  uint32_t committed_word(size_t id) const { return word(false, static_cast<uint32_t>(id - table_base_)); }
+  size_t max_states() const { return filter_ ? 0xfffffffeu : 0x7ffffffeu; }
+  std::string too_many_states() const {
+    return filter_ ? "more than 2^32 - 2 states" : "more than 2^31 - 2 states (bitstate mode takes 2^32 - 2)";
+  }
   size_t slot_of(uint64_t h) const { return static_cast<size_t>(((h >> 32) * table_size_) >> 32); }
 
   void alloc_table(size_t size) {
@@ -660,7 +760,7 @@ class StateStore {
   }
 
   uint32_t append(const uint8_t *rec, uint32_t parent, uint32_t ordinal) {
-    if (count_ >= 0x7ffffffeu) throw std::length_error("more than 2^31 - 2 states");
+    if (count_ >= max_states()) throw std::length_error(too_many_states());
     if ((count_ >> kArenaShift) == arena_.size())
       arena_.push_back(std::make_unique<uint8_t[]>((size_t{1} << kArenaShift) * entry_));
     write_entry(count_, rec, parent, ordinal);
@@ -688,8 +788,10 @@ class StateStore {
         blk->key = std::make_unique<std::atomic<uint64_t>[]>(n);
         blk->slot = std::make_unique<uint64_t[]>(n);
         blk->flag = std::make_unique<uint8_t[]>(n);
+        if (filter_) blk->bits = std::make_unique<BitFilter::Key[]>(n);
         pool_[b] = std::move(blk);
-        pool_bytes_alloc_.fetch_add(n * (width_ + 17), std::memory_order_relaxed);
+        pool_bytes_alloc_.fetch_add(n * (width_ + 17 + (filter_ ? sizeof(BitFilter::Key) : 0)),
+                                    std::memory_order_relaxed);
       }
       std::memset(pool_[b]->flag.get(), 0, size_t{1} << kPoolShift);
       cur.block = b;
@@ -709,6 +811,13 @@ class StateStore {
   size_t count_ = 0;
   std::vector<std::unique_ptr<uint8_t[]>> arena_;
   size_t entry_ = 0;  // bytes per arena entry: root, parent (4), ordinal (1)
+
+  // Bitstate mode: the bit array, the states below table_base_ are in it
+  // (not in the table), the arena's first freed_blocks_ blocks are freed and
+  // their parent links are in links_.
+  std::unique_ptr<BitFilter> filter_;
+  size_t table_base_ = 0, freed_blocks_ = 0;
+  std::FILE *links_ = nullptr;
 
   std::unique_ptr<std::atomic<uint32_t>[]> table_;
   std::unique_ptr<uint8_t[]> tags_;

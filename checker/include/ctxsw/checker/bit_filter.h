@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Bitstate hashing (Holzmann's "supertrace", SPIN's -DBITSTATE): a state is
+// remembered as `hashes` bits set in a fixed array, and a state whose bits
+// are all set is taken as seen. Two states can share all their bits, so a
+// search that relies on it may skip states: it is not exhaustive, and says
+// so (expected_misses()). It never reports a state that was not reached.
+//
+// The array is blocked (as Putze, Sanders and Singler's cache-efficient
+// Bloom filters): a state's bits all lie in one 64-byte block, so a lookup
+// is one cache miss. The first 64 bits of a 128-bit hash choose the block,
+// the second 64 bits its bits, 9 bits each.
+#pragma once
+
+#include <xxhash.h>
+
+#include <atomic>
+#include <bit>
+#include <cstdint>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+namespace ctxsw::checker {
+
+class BitFilter {
+ public:
+  static constexpr size_t kBlockBytes = 64;
+  static constexpr unsigned kMaxHashes = 7;  // 7 positions of 9 bits in 64
+
+  // bytes: the array's size, rounded down to whole blocks (at least one).
+  BitFilter(size_t bytes, unsigned hashes) : blocks_(bytes / kBlockBytes), hashes_(hashes) {
+    if (blocks_ == 0) throw std::invalid_argument("bitstate: the bit array must hold at least 64 bytes");
+    if (hashes < 1 || hashes > kMaxHashes)
+      throw std::invalid_argument("bitstate: 1 to " + std::to_string(kMaxHashes) + " bits per state, not " +
+                                  std::to_string(hashes));
+    // calloc: pages the search never touches cost nothing.
+    words_ = static_cast<uint64_t *>(std::calloc(blocks_, kBlockBytes));
+    if (!words_) throw std::bad_alloc();
+  }
+  ~BitFilter() { std::free(words_); }
+  BitFilter(const BitFilter &) = delete;
+  BitFilter &operator=(const BitFilter &) = delete;
+
+  struct Key {
+    uint64_t block, bits;
+  };
+  static Key key(const uint8_t *v, size_t width) {
+    const XXH128_hash_t h = XXH3_128bits(v, width);
+    return {h.low64, h.high64};
+  }
+
+  size_t bytes() const { return blocks_ * kBlockBytes; }
+  unsigned hashes() const { return hashes_; }
+
+  // Whether every bit of k is set. Thread-safe with other readers; adds run
+  // between the levels of the search, never during one.
+  bool contains(Key k) const {
+    const uint64_t *b = block(k);
+    for (unsigned i = 0; i < hashes_; i++) {
+      const unsigned pos = bit(k, i);
+      const uint64_t w = std::atomic_ref<uint64_t>(const_cast<uint64_t &>(b[pos >> 6])).load(std::memory_order_relaxed);
+      if (!(w >> (pos & 63) & 1)) return false;
+    }
+    return true;
+  }
+  void prefetch(Key k) const { __builtin_prefetch(block(k)); }
+  // Sets k's bits; returns how many were not set before. Thread-safe.
+  unsigned add(Key k) {
+    uint64_t *b = block(k);
+    unsigned fresh = 0;
+    for (unsigned i = 0; i < hashes_; i++) {
+      const unsigned pos = bit(k, i);
+      const uint64_t m = uint64_t{1} << (pos & 63);
+      fresh += !(std::atomic_ref<uint64_t>(b[pos >> 6]).fetch_or(m, std::memory_order_relaxed) & m);
+    }
+    return fresh;
+  }
+
+  // The probability that a state never added is taken as seen, now: the
+  // mean over blocks of (bits set in the block / 512)^hashes (a state's
+  // block is uniform, and its bits are uniform within it). Reads the whole
+  // array (serial; about a second per GiB).
+  double false_positive_rate() const {
+    double sum = 0;
+    for (size_t b = 0; b < blocks_; b++) {
+      unsigned set = 0;
+      for (size_t w = 0; w < kBlockBytes / 8; w++) set += std::popcount(words_[b * (kBlockBytes / 8) + w]);
+      double p = 1;
+      for (unsigned i = 0; i < hashes_; i++) p *= double(set) / double(kBlockBytes * 8);
+      sum += p;
+    }
+    return sum / double(blocks_);
+  }
+  // Of the bits, the share that is set (serial).
+  double fill() const {
+    uint64_t set = 0;
+    for (size_t w = 0; w < blocks_ * (kBlockBytes / 8); w++) set += static_cast<uint64_t>(std::popcount(words_[w]));
+    return double(set) / double(blocks_ * kBlockBytes * 8);
+  }
+
+ private:
+  const uint64_t *block(Key k) const { return words_ + slot(k) * (kBlockBytes / 8); }
+  uint64_t *block(Key k) { return words_ + slot(k) * (kBlockBytes / 8); }
+  size_t slot(Key k) const { return static_cast<size_t>(static_cast<unsigned __int128>(k.block) * blocks_ >> 64); }
+  static unsigned bit(Key k, unsigned i) { return static_cast<unsigned>(k.bits >> (9 * i)) & 511; }
+
+  size_t blocks_;
+  unsigned hashes_;
+  uint64_t *words_ = nullptr;
+};
+
+}  // namespace ctxsw::checker
