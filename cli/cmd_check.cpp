@@ -35,6 +35,8 @@ struct CheckOptions {
   int max_depth = -1;
   double time_limit = 0;
   std::string max_memory;
+  std::string bitstate;  // SIZE of the bit array; empty: an exact search
+  unsigned bitstate_hashes = 3;
   bool quiet = false;
   unsigned workers = 0;  // 0: one per hardware thread
   bool no_symmetry = false;
@@ -99,6 +101,12 @@ int run_check(const CheckOptions &o) {
     user_memory = parse_size(o.max_memory);
     if (!user_memory) return usage_error("--max-memory: expected a size like 4G or 512M, got '" + o.max_memory + "'");
   }
+  if (!o.bitstate.empty()) {
+    lim.bitstate_bytes = parse_size(o.bitstate);
+    if (lim.bitstate_bytes < checker::BitFilter::kBlockBytes)
+      return usage_error("--bitstate: expected a size of at least 64 bytes, like 4G or 512M, got '" + o.bitstate + "'");
+    lim.bitstate_hashes = o.bitstate_hashes;
+  }
   // Output files are written after the run: find out now that they cannot be.
   for (const std::string *path : {&o.json_out, &o.trace_out, &o.html}) {
     if (path->empty() || *path == "-") continue;
@@ -111,7 +119,12 @@ int run_check(const CheckOptions &o) {
 
   Model model(cfg);
   checker::CtxswSystem sys(model, props, !o.no_symmetry);
-  const MemoryPlan mem = plan_memory(user_memory, sys.expected_bytes_per_state());
+  const MemoryPlan mem = plan_memory(user_memory, sys.expected_bytes_per_state(), lim.bitstate_bytes);
+  if (lim.bitstate_bytes && mem.limit && lim.bitstate_bytes >= mem.limit)
+    return usage_error(
+        fmt::format("--bitstate {} leaves no room for the levels being expanded under the memory limit "
+                    "of {} bytes (--max-memory)",
+                    o.bitstate, mem.limit));
   lim.max_memory = mem.limit;
   if (!o.quiet) std::cerr << describe(mem) << "\n";
   GrowthWatch watch(mem);
@@ -180,6 +193,11 @@ void register_check(CLI::App &app, int &status) {
       ->check(non_negative_integer());
   cmd->add_option("--time-limit", o->time_limit, "stop (verdict incomplete) after S seconds")->check(positive_number());
   cmd->add_option("--max-memory", o->max_memory, "stop (verdict incomplete) when the state store exceeds SIZE");
+  cmd->add_option("--bitstate", o->bitstate,
+                  "bitstate hashing: remember the states of expanded levels as bits in an array of SIZE (as SPIN's "
+                  "-DBITSTATE); reaches further in the same memory, never exhaustively (verdict incomplete)");
+  cmd->add_option("--bitstate-hashes", o->bitstate_hashes, "bits per state with --bitstate (default 3)")
+      ->check(CLI::Range(1u, checker::BitFilter::kMaxHashes));
   cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
   cmd->add_option("--workers", o->workers, "threads expanding each BFS level (default: one per core; same results)")
       ->check(CLI::Range(1, 256));

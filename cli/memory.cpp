@@ -39,9 +39,10 @@ uint64_t available_memory() {
   return 0;
 }
 
-MemoryPlan plan_memory(uint64_t user_limit, double bytes_per_state) {
+MemoryPlan plan_memory(uint64_t user_limit, double bytes_per_state, uint64_t bitstate) {
   MemoryPlan p;
   p.bytes_per_state = bytes_per_state;
+  p.bitstate = bitstate;
   p.user_limit = user_limit != 0;
   p.available = available_memory();
   p.limit = user_limit ? user_limit : p.available / 10 * 9;
@@ -59,8 +60,14 @@ std::string millions(double n) { return n >= 1e6 ? fmt::format("{:.0f} M", n / 1
 std::string describe(const MemoryPlan &p) {
   if (!p.limit) return fmt::format("memory: ~{:.0f} B per state, no limit known", p.bytes_per_state);
   std::string s =
-      fmt::format("memory: ~{:.0f} B per state, limit {} ({}): room for ~{} states", p.bytes_per_state,
-                  gib(double(p.limit)), p.user_limit ? "--max-memory" : "90% of available", millions(double(p.room())));
+      p.bitstate ? fmt::format(
+                       "memory: {} of bitstate hashing for the expanded levels, ~{:.0f} B per state of the two levels "
+                       "in the table, limit {} ({}): room for levels of ~{} states",
+                       gib(double(p.bitstate)), p.bytes_per_state, gib(double(p.limit)),
+                       p.user_limit ? "--max-memory" : "90% of available", millions(double(p.room() / 2)))
+                 : fmt::format("memory: ~{:.0f} B per state, limit {} ({}): room for ~{} states", p.bytes_per_state,
+                               gib(double(p.limit)), p.user_limit ? "--max-memory" : "90% of available",
+                               millions(double(p.room())));
   if (p.user_limit && p.available && p.limit > p.available)
     s += fmt::format(
         "\nwarning: --max-memory is more than the {} available now; the run may be killed before "
@@ -70,7 +77,7 @@ std::string describe(const MemoryPlan &p) {
 }
 
 std::optional<std::string> GrowthWatch::observe(const checker::Progress &p) {
-  if (warned_ || !plan_.limit) return std::nullopt;
+  if (warned_ || !plan_.limit || plan_.bitstate) return std::nullopt;
   // The queue when a new level is first seen is (about) that level's size.
   if (p.depth != depth_) {
     level_before_ = last_level_;

@@ -23,21 +23,26 @@ struct MemoryPlan {
   bool user_limit = false;     // --max-memory, rather than 90 % of MemAvailable
   uint64_t available = 0;      // MemAvailable when the run started
   double bytes_per_state = 0;  // expected (CtxswSystem::expected_bytes_per_state)
-  uint64_t room() const { return bytes_per_state > 0 ? uint64_t(double(limit) / bytes_per_state) : 0; }
+  uint64_t bitstate = 0;       // bytes of bitstate hashing (--bitstate); the rest holds the levels being expanded
+  uint64_t room() const {
+    return bytes_per_state > 0 && limit > bitstate ? uint64_t(double(limit - bitstate) / bytes_per_state) : 0;
+  }
 };
 
 // --max-memory when given, else 90 % of the memory available now, so that a
 // run too large for the machine ends with verdict incomplete rather than
 // being killed by the OOM killer.
-MemoryPlan plan_memory(uint64_t user_limit, double bytes_per_state);
+MemoryPlan plan_memory(uint64_t user_limit, double bytes_per_state, uint64_t bitstate = 0);
 
 // "memory: ~79 B per state, limit 20.1 GiB (90% of available): room for ~273 M states"
+// (with --bitstate: the room is for the states of the levels in the table)
 std::string describe(const MemoryPlan &p);
 
 // Watches the BFS levels go by. Breadth-first levels of these models rise
 // and then fall; a run whose frontier is still growing has, so far, stored
 // at most about half of what it will store. When twice the stored states no
-// longer fit, say so once, with the figures.
+// longer fit, say so once, with the figures. (Not with --bitstate, whose
+// table holds two levels, not every state.)
 class GrowthWatch {
  public:
   explicit GrowthWatch(const MemoryPlan &p) : plan_(p) {}

@@ -18,8 +18,9 @@
 #     build-fuzz/artifacts/.
 #  3. build-tsan: GCC with ThreadSanitizer, for the parallel explorer and its
 #     concurrent state store: store_test (a system that overflows the tables
-#     within a level) and checker_test's parallel shapes (1-3 workers against
-#     an independent serial search).
+#     within a level, the bit array of bitstate mode) and checker_test's
+#     parallel shapes (1-3 workers against an independent serial search) and
+#     bitstate searches.
 # CTXSW_SANITIZE_ONLY=1 skips 2, CTXSW_FUZZ_ONLY=1 skips 1 and 3.
 set -eu
 cd "$(dirname "$0")/.."
@@ -47,7 +48,7 @@ if [ "${CTXSW_FUZZ_ONLY:-0}" != 1 ]; then
   cmake --build build-tsan -j"$jobs" --target store_test checker_test -- --no-print-directory >/dev/null
   # One test at a time: each runs up to three threads of its own.
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --test-dir build-tsan --output-on-failure -j1 -R 'StoreOverflow|StateStore|CheckerParallel'
+    ctest --test-dir build-tsan --output-on-failure -j1 -R 'StoreOverflow|StateStore|BitFilter|CheckerParallel|CheckerBitstate'
 fi
 
 if [ "${CTXSW_SANITIZE_ONLY:-0}" != 1 ]; then

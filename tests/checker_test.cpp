@@ -10,12 +10,16 @@
 //  - the canonical form is one: invariant under random renamings of random
 //    reachable states, and a member of the state's orbit (RapidCheck);
 //  - symmetry reduction stores exactly one state per orbit of the unreduced
-//    reachable set, and keeps verdicts and shortest-counterexample lengths.
+//    reachable set, and keeps verdicts and shortest-counterexample lengths;
+//  - bitstate hashing with room to spare skips nothing here, so its figures
+//    are the serial search's too, but its verdict is never "holds"; with too
+//    few bits it skips states, and says so.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
 #include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -387,6 +391,98 @@ INSTANTIATE_TEST_SUITE_P(
         ParallelCase{{.procs = 2, .kthreads = 2, .fork = 0, .mutant = Mutant::kernel_to_kernel_grab}},
         ParallelCase{{.procs = 2, .kthreads = 1, .fork = 0, .mutant = Mutant::fastpath_plain_store}},
         ParallelCase{{.procs = 3, .kthreads = 0, .fork = 0, .exit = false, .mutant = Mutant::reuse_without_bitmap}}));
+
+// With a bit array far larger than these searches need, bitstate hashing
+// (bit_filter.h) takes no new state for a seen one here: the same states,
+// transitions, depth and counterexample as the serial search, for 1 and 2
+// workers. A search that ends is still only "incomplete", as it cannot know
+// that it skipped nothing.
+TEST_P(CheckerParallel, BitstateSearchWithRoomToSpareHasTheSerialFigures) {
+  const ParallelCase &pc = GetParam();
+  Model model(make(pc.shape));
+  checker::CtxswSystem sys(model);
+  Reference ref = reference_bfs(sys, pc.max_states);
+  for (unsigned w : {1u, 2u}) {
+    SCOPED_TRACE("workers " + std::to_string(w));
+    checker::Limits lim;
+    lim.workers = w;
+    lim.max_states = pc.max_states;
+    lim.bitstate_bytes = 16 << 20;
+    auto r = checker::explore(sys, lim);
+    EXPECT_EQ(r.states, ref.states);
+    EXPECT_EQ(r.transitions, ref.transitions);
+    EXPECT_EQ(r.depth, ref.depth);
+    EXPECT_EQ(r.violated, ref.violated);
+    EXPECT_EQ(r.bitstate.bytes, size_t{16} << 20);
+    EXPECT_EQ(r.bitstate.hashes, 3u);
+    EXPECT_GT(r.bitstate.fill, 0.0);
+    EXPECT_LT(r.bitstate.expected_misses, 1.0);
+    if (ref.verdict == checker::Verdict::holds) {
+      EXPECT_EQ(r.verdict, checker::Verdict::incomplete);
+      EXPECT_EQ(r.stop_reason, checker::kBitstateReason);
+      EXPECT_EQ(r.queue_left, 0u);
+    } else {
+      EXPECT_EQ(r.verdict, ref.verdict);
+      EXPECT_EQ(r.queue_left, ref.queue_left);
+      EXPECT_EQ(r.trace_labels, ref.labels);
+    }
+  }
+}
+
+// The 73-step fastpath_xchg counterexample (issue 7's benchmark) is found
+// 191 k states into a bitstate search, long after the roots of its first
+// steps were freed: the trace is rebuilt from parent links read back from
+// the temporary file, and is the exact search's, step for step.
+TEST(CheckerBitstate, CounterexampleThroughFreedStatesIsTheExactSearchs) {
+  Model model(make({.procs = 4, .kthreads = 0, .fork = 0, .exit = false, .mutant = Mutant::fastpath_xchg}));
+  checker::CtxswSystem sys(model);
+  checker::Limits lim;
+  lim.workers = 2;
+  auto exact = checker::explore(sys, lim);
+  lim.bitstate_bytes = 64 << 20;
+  auto bits = checker::explore(sys, lim);
+  ASSERT_EQ(exact.verdict, checker::Verdict::violated);
+  ASSERT_EQ(bits.verdict, checker::Verdict::violated);
+  EXPECT_GT(bits.states, 100000u);
+  EXPECT_EQ(bits.states, exact.states);
+  EXPECT_EQ(bits.violated, exact.violated);
+  EXPECT_EQ(bits.trace_labels, exact.trace_labels);
+  ASSERT_EQ(bits.trace_states.size(), exact.trace_states.size());
+  for (size_t i = 0; i < bits.trace_states.size(); i++) EXPECT_TRUE(bits.trace_states[i] == exact.trace_states[i]) << i;
+  // Less memory than the exact store, bits included.
+  EXPECT_LT(bits.visited_bytes - bits.bitstate.bytes, exact.visited_bytes / 2);
+}
+
+// Too few bits to tell the states apart: the search skips states (fewer
+// than the exact count), ends, and its figures say how likely that was. Which
+// states it skips depends only on the states, not on the threads' timing:
+// the same figures for 1, 2 and 3 workers.
+TEST(CheckerBitstate, TooFewBitsSkipStatesTheSameForAnyNumberOfWorkersAndSaySo) {
+  Model model(make({.procs = 3, .kthreads = 0, .fork = 0, .exit = false}));
+  checker::CtxswSystem sys(model);
+  auto exact = checker::explore(sys);
+  ASSERT_EQ(exact.verdict, checker::Verdict::holds);
+  std::optional<checker::Result<checker::CtxswSystem>> first;
+  for (unsigned w : {1u, 2u, 3u}) {
+    SCOPED_TRACE("workers " + std::to_string(w));
+    checker::Limits lim;
+    lim.workers = w;
+    lim.bitstate_bytes = 4096;
+    lim.bitstate_hashes = 2;
+    auto r = checker::explore(sys, lim);
+    EXPECT_EQ(r.verdict, checker::Verdict::incomplete);
+    EXPECT_EQ(r.stop_reason, checker::kBitstateReason);
+    EXPECT_LT(r.states, exact.states);
+    EXPECT_GT(r.states, exact.states / 10);
+    EXPECT_GT(r.bitstate.false_positive_rate, 0.01);
+    EXPECT_GT(r.bitstate.expected_misses, 100.0);
+    if (!first) first = r;
+    EXPECT_EQ(r.states, first->states);
+    EXPECT_EQ(r.transitions, first->transitions);
+    EXPECT_EQ(r.depth, first->depth);
+    EXPECT_EQ(r.bitstate.fill, first->bitstate.fill);
+  }
+}
 
 // ---- symmetry ----
 

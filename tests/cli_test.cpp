@@ -100,6 +100,34 @@ TEST(Cli, InterruptedRunPrintsItsFiguresAndExits3) {
   EXPECT_NE(out.find("stopped: interrupted"), std::string::npos) << out;
 }
 
+// --bitstate: the memory plan names the bits, the search runs to its end
+// and says what it may have skipped, and the verdict is incomplete (exit 3),
+// never "holds"; a violation it finds is reported as found, with a trace.
+TEST(Cli, BitstateSearchSaysItIsNotExhaustive) {
+  auto r = ctxsw("check --cpus 1 --procs 2 --kthreads 1 --fork 0 --bitstate 16M");
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("memory: 16 MiB of bitstate hashing for the expanded levels"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bitstate: 16 MiB, 3 bits per state, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("finished: every state reached was expanded, but bitstate hashing (not exhaustive)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("verdict: INCOMPLETE"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("holds"), std::string::npos) << r.out;
+  r = ctxsw("check --quiet --cpus 1 --procs 2 --kthreads 1 --fork 0 --bitstate 16M --bitstate-hashes 5 --json -");
+  ASSERT_EQ(r.status, 3) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "incomplete");
+  EXPECT_FALSE(j["exhaustive"].get<bool>());
+  EXPECT_EQ(j["incomplete"]["reason"], "bitstate hashing (not exhaustive)");
+  EXPECT_EQ(j["bitstate"]["bytes"], 16u << 20);
+  EXPECT_EQ(j["bitstate"]["hashes"], 5);
+  EXPECT_GT(j["bitstate"]["fill"].get<double>(), 0.0);
+  r = ctxsw("check --quiet --cpus 1 --procs 2 --kthreads 1 --fork 0 --mutant no_mmgrab_user_to_kernel --bitstate 16M");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("counterexample ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the shortest among the states the bitstate search reached"), std::string::npos) << r.out;
+}
+
 TEST(Cli, JsonResultIsMachineReadable) {
   auto r = ctxsw("check --quiet --cpus 1 --procs 2 --kthreads 1 --fork 0 --json -");
   ASSERT_EQ(r.status, 0) << r.out;

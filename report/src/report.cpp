@@ -65,7 +65,15 @@ void print_check(std::ostream &out, const checker::CtxswSystem &sys, const Check
       "bytes/state)\n",
       r.states, r.transitions, r.depth, r.seconds, r.seconds > 0 ? double(r.states) / r.seconds : 0.0,
       r.bytes_per_state);
-  if (r.verdict == checker::Verdict::incomplete)
+  if (r.bitstate.bytes)
+    out << fmt::format(
+        "bitstate: {} MiB, {} bits per state, {:.2f}% set; a state never seen is taken as seen with probability "
+        "{:.2g} now: at most ~{:.2g} states expected skipped (and what only they lead to)\n",
+        r.bitstate.bytes >> 20, r.bitstate.hashes, 100 * r.bitstate.fill, r.bitstate.false_positive_rate,
+        r.bitstate.expected_misses);
+  if (r.verdict == checker::Verdict::incomplete && r.stop_reason == checker::kBitstateReason)
+    out << fmt::format("finished: every state reached was expanded, but {}\n", r.stop_reason);
+  else if (r.verdict == checker::Verdict::incomplete)
     out << fmt::format("stopped: {} after {} states at depth {}, {} states still queued\n", r.stop_reason, r.states,
                        r.depth, r.queue_left);
   out << "verdict: " << v << "\n";
@@ -77,11 +85,15 @@ void print_check(std::ostream &out, const checker::CtxswSystem &sys, const Check
     const Property *p = sys.property(r.violated);
     out << fmt::format("\n{} violated: {}\n", p ? p->name : "?", r.detail);
     if (p) out << "  protects: " << p->protects << "\n";
-    if (start.origin.empty())
+    // A bitstate search may have skipped a shorter one.
+    const char *shortest = r.bitstate.bytes ? "the shortest among the states the bitstate search reached" : "";
+    if (start.origin.empty() && !*shortest)
       out << fmt::format("shortest counterexample ({} steps):\n", r.trace_labels.size());
+    else if (start.origin.empty())
+      out << fmt::format("counterexample ({} steps, {}):\n", r.trace_labels.size(), shortest);
     else
-      out << fmt::format("counterexample ({} steps: {} from {}, then the shortest continuation, {} steps):\n",
-                         r.trace_labels.size(), start.prefix_steps, start.origin,
+      out << fmt::format("counterexample ({} steps: {} from {}, then {}, {} steps):\n", r.trace_labels.size(),
+                         start.prefix_steps, start.origin, *shortest ? shortest : "the shortest continuation",
                          r.trace_labels.size() - start.prefix_steps);
     print_trace(out, cfg, r.trace_states, r.trace_labels);
   }
@@ -144,6 +156,12 @@ json check_to_json(const checker::CtxswSystem &sys, const CheckResult &r, const 
   if (!start.origin.empty()) j["from"] = {{"scenario", start.origin}, {"prefix_steps", start.prefix_steps}};
   if (r.verdict == checker::Verdict::incomplete)
     j["incomplete"] = {{"reason", r.stop_reason}, {"queue_left", r.queue_left}};
+  if (r.bitstate.bytes)
+    j["bitstate"] = {{"bytes", r.bitstate.bytes},
+                     {"hashes", r.bitstate.hashes},
+                     {"fill", r.bitstate.fill},
+                     {"false_positive_rate", r.bitstate.false_positive_rate},
+                     {"expected_misses", r.bitstate.expected_misses}};
   if (r.verdict == checker::Verdict::violated) {
     const Property *p = sys.property(r.violated);
     j["counterexample"] = trace_to_json(cfg, r.trace_states, r.trace_labels, p ? std::string(p->name) : "?", r.detail);

@@ -22,6 +22,10 @@
 //
 // Every invariant is checked in every reached state; the first violation in
 // breadth-first order has a shortest path, which is returned as a trace.
+// With Limits::bitstate_bytes the states of expanded levels are kept only as
+// bits (bit_filter.h, visited_set.h): far less memory, but states can be
+// skipped, so the verdict is at best "incomplete", and a counterexample is
+// the shortest among the states reached.
 //
 // The search is level-synchronous: the states of one breadth-first level are
 // expanded by `Limits::workers` threads at once, then the new states are
@@ -59,7 +63,23 @@ struct Limits {
   size_t max_memory = 0;                    // bytes of the visited set; 0 = none
   const std::atomic<bool> *stop = nullptr;  // set asynchronously (SIGINT)
   unsigned workers = 1;                     // threads expanding each level; 0 = one per hardware thread
+  // Bitstate hashing (bit_filter.h): bytes of bits (0 = off: an exact store)
+  // and bits per state. The verdict is then never "holds".
+  size_t bitstate_bytes = 0;
+  unsigned bitstate_hashes = 3;
 };
+
+// What a bitstate search can have missed (bit_filter.h), at its end.
+struct BitstateFigures {
+  size_t bytes = 0;  // 0: an exact search
+  unsigned hashes = 0;
+  double fill = 0;                 // share of the bits set
+  double false_positive_rate = 0;  // a never-seen state taken as seen, at the end
+  double expected_misses = 0;      // states x that rate: an upper bound of the expected states skipped by
+                                   // hash collisions (each hides what only it leads to)
+};
+
+inline constexpr const char *kBitstateReason = "bitstate hashing (not exhaustive)";
 
 struct Progress {
   uint64_t states, transitions, queue;
@@ -89,6 +109,7 @@ struct Result {
   std::vector<State> trace_states;  // initial state first
   std::vector<Label> trace_labels;  // trace_labels[i] leads from trace_states[i] to [i+1]
   std::vector<uint64_t> states_per_level;
+  BitstateFigures bitstate;
 };
 
 inline constexpr long kDeadlock = -2;
@@ -110,6 +131,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
   std::vector<size_t> parts;
   if constexpr (requires { sys.component_bytes(); }) parts = sys.component_bytes();
   StateStore store(width, parts);
+  if (lim.bitstate_bytes) store.use_bitstate(lim.bitstate_bytes, lim.bitstate_hashes);
   std::vector<uint8_t> buf(width);
 
   // Thread-safe: the first invariant s violates (or -1).
@@ -127,19 +149,31 @@ Result<System> explore(const System &sys, const Limits &lim = {},
     std::reverse(chain.begin(), chain.end());
     State s;
     std::vector<uint8_t> rec(width), want(width);
-    store.full_record(chain[0], want.data());
+    if (store.has_record(chain[0])) {
+      store.full_record(chain[0], want.data());
+    } else {  // bitstate mode freed it: it is the chain[0]-th distinct initial state
+      std::vector<std::vector<uint8_t>> seen;
+      for (const State &i : sys.initial_states()) {
+        sys.pack(i, rec.data());
+        if (std::find(seen.begin(), seen.end(), rec) == seen.end()) seen.push_back(rec);
+      }
+      want = seen.at(chain[0]);
+    }
     sys.unpack(want.data(), s);
     res.trace_states.push_back(s);
     for (size_t k = 1; k < chain.size(); k++) {
-      // The stored link is (parent, successor ordinal): regenerate the label.
+      // The stored link is (parent, successor ordinal): regenerate the label,
+      // and check the state against its record where it is still stored.
       uint32_t want_ord = store.ordinal(chain[k]), ord = 0;
       bool found = false;
+      const bool stored = store.has_record(chain[k]);
       Label lab{};
-      store.full_record(chain[k], want.data());
+      if (stored) store.full_record(chain[k], want.data());
       sys.successors(res.trace_states.back(), [&](const Label &l, const State &n) {
         if (ord++ != want_ord) return;
         sys.pack(n, rec.data());
-        found = std::memcmp(rec.data(), want.data(), width) == 0;
+        found = !stored || std::memcmp(rec.data(), want.data(), width) == 0;
+        if (!stored) want = rec;
         lab = l;
       });
       if (!found) throw std::logic_error("explorer: a stored parent link does not reproduce its state");
@@ -151,6 +185,15 @@ Result<System> explore(const System &sys, const Limits &lim = {},
     if (res.violated >= 0) res.detail = sys.check(static_cast<size_t>(res.violated), res.trace_states.back());
   };
   auto finish = [&](Verdict v) {
+    if (const BitFilter *f = store.filter()) {
+      if (v == Verdict::holds) {  // every state reached was expanded, but some may not have been reached
+        v = Verdict::incomplete;
+        res.states = store.size();
+        res.stop_reason = kBitstateReason;
+      }
+      res.bitstate = {f->bytes(), f->hashes(), f->fill(), f->false_positive_rate(), 0};
+      res.bitstate.expected_misses = res.bitstate.false_positive_rate * double(res.states);
+    }
     res.verdict = v;
     if (v != Verdict::violated && v != Verdict::incomplete) res.states = store.size();
     res.seconds = elapsed();
@@ -185,6 +228,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
   while (lo < hi) {
     const size_t n = hi - lo;
     succ.assign(n, 0);
+    store.forget_below(lo, workers);  // bitstate mode: the levels before this one go into the bit array
     store.reset_pending();
     store.reserve_level(n, workers);
     const uint64_t base_states = store.size();
@@ -318,7 +362,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
           }
           if (w == 0 && progress && t >= next_report) {
             size_t done = std::min(next_chunk.load(std::memory_order_relaxed), hi);
-            progress(Progress{store.table_used(), res.transitions, store.table_used() - done, depth, t});
+            progress(Progress{store.reached(), res.transitions, store.reached() - done, depth, t});
             next_report = t + 1.0;
           }
         }
