@@ -60,14 +60,14 @@ std::string millions(double n) { return n >= 1e6 ? fmt::format("{:.0f} M", n / 1
 std::string describe(const MemoryPlan &p) {
   if (!p.limit) return fmt::format("memory: ~{:.0f} B per state, no limit known", p.bytes_per_state);
   std::string s =
-      p.bitstate ? fmt::format(
-                       "memory: {} of bitstate hashing for the expanded levels, ~{:.0f} B per state of the two levels "
-                       "in the table, limit {} ({}): room for levels of ~{} states",
-                       gib(double(p.bitstate)), p.bytes_per_state, gib(double(p.limit)),
-                       p.user_limit ? "--max-memory" : "90% of available", millions(double(p.room() / 2)))
-                 : fmt::format("memory: ~{:.0f} B per state, limit {} ({}): room for ~{} states", p.bytes_per_state,
-                               gib(double(p.limit)), p.user_limit ? "--max-memory" : "90% of available",
-                               millions(double(p.room())));
+      p.bitstate
+          ? fmt::format(
+                "memory: {} of bitstate hashing for the expanded levels; the levels being expanded have the "
+                "rest of the limit {} ({})",
+                gib(double(p.bitstate)), gib(double(p.limit)), p.user_limit ? "--max-memory" : "90% of available")
+          : fmt::format("memory: ~{:.0f} B per state, limit {} ({}): room for ~{} states", p.bytes_per_state,
+                        gib(double(p.limit)), p.user_limit ? "--max-memory" : "90% of available",
+                        millions(double(p.room())));
   if (p.user_limit && p.available && p.limit > p.available)
     s += fmt::format(
         "\nwarning: --max-memory is more than the {} available now; the run may be killed before "

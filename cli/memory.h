@@ -24,9 +24,7 @@ struct MemoryPlan {
   uint64_t available = 0;      // MemAvailable when the run started
   double bytes_per_state = 0;  // expected (CtxswSystem::expected_bytes_per_state)
   uint64_t bitstate = 0;       // bytes of bitstate hashing (--bitstate); the rest holds the levels being expanded
-  uint64_t room() const {
-    return bytes_per_state > 0 && limit > bitstate ? uint64_t(double(limit - bitstate) / bytes_per_state) : 0;
-  }
+  uint64_t room() const { return bytes_per_state > 0 ? uint64_t(double(limit) / bytes_per_state) : 0; }
 };
 
 // --max-memory when given, else 90 % of the memory available now, so that a
@@ -35,7 +33,8 @@ struct MemoryPlan {
 MemoryPlan plan_memory(uint64_t user_limit, double bytes_per_state, uint64_t bitstate = 0);
 
 // "memory: ~79 B per state, limit 20.1 GiB (90% of available): room for ~273 M states"
-// (with --bitstate: the room is for the states of the levels in the table)
+// (with --bitstate: "memory: 8.0 GiB of bitstate hashing for the expanded levels; the levels being expanded
+// have the rest of the limit 15.0 GiB (--max-memory)")
 std::string describe(const MemoryPlan &p);
 
 // Watches the BFS levels go by. Breadth-first levels of these models rise

@@ -228,7 +228,7 @@ Result<System> explore(const System &sys, const Limits &lim = {},
   while (lo < hi) {
     const size_t n = hi - lo;
     succ.assign(n, 0);
-    store.forget_below(lo, workers);  // bitstate mode: the levels before this one go into the bit array
+    store.forget_below(lo, workers);  // bitstate mode: the levels before this one keep only their bits
     store.reset_pending();
     store.reserve_level(n, workers);
     const uint64_t base_states = store.size();
