@@ -16,6 +16,8 @@ using namespace ctxsw;
 using namespace ctxsw::asmref;
 using namespace ctxsw::asmtest;
 
+constexpr const char *kEntryS = "arch/arm64/kernel/entry.S", *kContextC = "arch/arm64/mm/context.c";
+
 TEST(asm_extract, Sha256KnownAnswer) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -28,7 +30,15 @@ TEST(asm_extract, DefaultTreeBodies) {
   ASSERT_GE(x.bodies.size(), 8u);
   EXPECT_EQ(x.bodies[0].name, "cpu_switch_to");
   for (const Body &b : x.bodies) EXPECT_EQ(b.sha256.size(), 64u) << b.name;
-  EXPECT_TRUE(x.switch_body.starts_with("SYM_FUNC_START(cpu_switch_to)"));
+  // The body is the tree's own text, from the start of a line whose macro
+  // names the function to a later one that names it again (no kernel line
+  // is written here).
+  const std::string entry = slurp(fs::path(x.tree) / x.bodies[0].file);
+  EXPECT_NE(entry.find("\n" + x.switch_body), std::string::npos);
+  const std::string first_line = x.switch_body.substr(0, x.switch_body.find('\n'));
+  EXPECT_NE(first_line.find("(" + x.bodies[0].name + ")"), std::string::npos) << first_line;
+  EXPECT_NE(x.switch_body.find("(" + x.bodies[0].name + ")", first_line.size()), std::string::npos)
+      << "no end macro naming the function";
   EXPECT_TRUE(x.daif_fix) << "the Debian 6.1 tree has the DAIF-masking fix";
   EXPECT_TRUE(x.scs && x.ptrauth);
 }
@@ -121,8 +131,6 @@ TEST(asm_counts, SchedulesExerciseSwitchesAndRollovers) {
   EXPECT_GT(n.calls, 10u);
   EXPECT_GT(int(t.states.back().generation), 1) << "no rollover in the schedule";
 }
-
-constexpr const char *kEntryS = "arch/arm64/kernel/entry.S", *kContextC = "arch/arm64/mm/context.c";
 
 struct Broken {
   const char *name, *file, *function;
