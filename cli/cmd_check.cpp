@@ -193,11 +193,13 @@ void register_check(CLI::App &app, int &status) {
       ->check(non_negative_integer());
   cmd->add_option("--time-limit", o->time_limit, "stop (verdict incomplete) after S seconds")->check(positive_number());
   cmd->add_option("--max-memory", o->max_memory, "stop (verdict incomplete) when the state store exceeds SIZE");
-  cmd->add_option("--bitstate", o->bitstate,
-                  "bitstate hashing: remember the states of expanded levels as bits in an array of SIZE (as SPIN's "
-                  "-DBITSTATE); reaches further in the same memory, never exhaustively (verdict incomplete)");
+  CLI::Option *bitstate =
+      cmd->add_option("--bitstate", o->bitstate,
+                      "bitstate hashing: remember the states of expanded levels as bits in an array of SIZE (as SPIN's "
+                      "-DBITSTATE); reaches further in the same memory, never exhaustively (verdict incomplete)");
   cmd->add_option("--bitstate-hashes", o->bitstate_hashes, "bits per state with --bitstate (default 3)")
-      ->check(CLI::Range(1u, checker::BitFilter::kMaxHashes));
+      ->check(CLI::Range(1u, checker::BitFilter::kMaxHashes))
+      ->needs(bitstate);
   cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
   cmd->add_option("--workers", o->workers, "threads expanding each BFS level (default: one per core; same results)")
       ->check(CLI::Range(1, 256));

@@ -74,6 +74,7 @@ TEST(BadInput, CommandLineFlags) {
            {"check --bitstate 32", "--bitstate: expected a size of at least 64 bytes"},
            {"check --bitstate 1G --bitstate-hashes 8", "--bitstate-hashes"},
            {"check --bitstate 1G --bitstate-hashes 0", "--bitstate-hashes"},
+           {"check --bitstate-hashes 5", "--bitstate-hashes requires --bitstate"},
            {"check --bitstate 2G --max-memory 1G", "--bitstate 2G leaves no room for the levels being expanded"},
            {"bench --max-memory -1G", "--max-memory"},
            {"check --no-renumber", "--no-renumber keeps the kernel's generation numbers"},

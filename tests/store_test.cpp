@@ -155,8 +155,8 @@ TEST(StateStore, NoPendingWordSurvivesACommitAndAGrowth) {
 TEST(BitFilter, AddedKeysAreContainedAndTheFiguresFollowTheBits) {
   BitFilter f(4096 + 63, 3);  // rounded down to 64 blocks
   EXPECT_EQ(f.bytes(), 4096u);
-  EXPECT_EQ(f.fill(), 0.0);
-  EXPECT_EQ(f.false_positive_rate(), 0.0);
+  EXPECT_EQ(f.figures().fill, 0.0);
+  EXPECT_EQ(f.figures().false_positive_rate, 0.0);
   unsigned set = 0;
   for (uint32_t v = 0; v < 2000; v++) {
     const BitFilter::Key k = BitFilter::key(reinterpret_cast<const uint8_t *>(&v), 4);
@@ -170,9 +170,9 @@ TEST(BitFilter, AddedKeysAreContainedAndTheFiguresFollowTheBits) {
     EXPECT_TRUE(f.contains(k)) << v;
   }
   for (uint32_t v = 0; v < 2000; v++) EXPECT_TRUE(f.contains(BitFilter::key(reinterpret_cast<const uint8_t *>(&v), 4)));
-  EXPECT_DOUBLE_EQ(f.fill(), set / (4096.0 * 8));
-  EXPECT_GT(f.false_positive_rate(), 0.0);
-  EXPECT_LT(f.false_positive_rate(), 1.0);
+  EXPECT_DOUBLE_EQ(f.figures().fill, set / (4096.0 * 8));
+  EXPECT_GT(f.figures().false_positive_rate, 0.0);
+  EXPECT_LT(f.figures().false_positive_rate, 1.0);
   EXPECT_THROW(BitFilter(63, 3), std::invalid_argument);
   EXPECT_THROW(BitFilter(64, 0), std::invalid_argument);
   EXPECT_THROW(BitFilter(64, BitFilter::kMaxHashes + 1), std::invalid_argument);

@@ -77,26 +77,27 @@ class BitFilter {
     return fresh;
   }
 
-  // The probability that a state never added is taken as seen, now: the
-  // mean over blocks of (bits set in the block / 512)^hashes (a state's
-  // block is uniform, and its bits are uniform within it). Reads the whole
-  // array (serial; about a second per GiB).
-  double false_positive_rate() const {
+  // Read from the whole array, in one pass (serial; about a second per GiB):
+  //  - fill: the share of the bits that is set;
+  //  - false_positive_rate: the probability that a state never added is
+  //    taken as seen, now: the mean over blocks of (bits set in the block /
+  //    512)^hashes (a state's block is uniform, and its bits are uniform
+  //    within it).
+  struct Figures {
+    double fill, false_positive_rate;
+  };
+  Figures figures() const {
+    uint64_t all = 0;
     double sum = 0;
     for (size_t b = 0; b < blocks_; b++) {
       unsigned set = 0;
       for (size_t w = 0; w < kBlockBytes / 8; w++) set += std::popcount(words_[b * (kBlockBytes / 8) + w]);
+      all += set;
       double p = 1;
       for (unsigned i = 0; i < hashes_; i++) p *= double(set) / double(kBlockBytes * 8);
       sum += p;
     }
-    return sum / double(blocks_);
-  }
-  // Of the bits, the share that is set (serial).
-  double fill() const {
-    uint64_t set = 0;
-    for (size_t w = 0; w < blocks_ * (kBlockBytes / 8); w++) set += static_cast<uint64_t>(std::popcount(words_[w]));
-    return double(set) / double(blocks_ * kBlockBytes * 8);
+    return {double(all) / double(blocks_ * kBlockBytes * 8), sum / double(blocks_)};
   }
 
  private:

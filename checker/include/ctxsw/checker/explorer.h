@@ -191,8 +191,9 @@ Result<System> explore(const System &sys, const Limits &lim = {},
         res.states = store.size();
         res.stop_reason = kBitstateReason;
       }
-      res.bitstate = {f->bytes(), f->hashes(), f->fill(), f->false_positive_rate(), 0};
-      res.bitstate.expected_misses = res.bitstate.false_positive_rate * double(res.states);
+      const BitFilter::Figures fig = f->figures();
+      res.bitstate = {f->bytes(), f->hashes(), fig.fill, fig.false_positive_rate,
+                      fig.false_positive_rate * double(res.states)};
     }
     res.verdict = v;
     if (v != Verdict::violated && v != Verdict::incomplete) res.states = store.size();
