@@ -175,6 +175,26 @@ TEST(BitFilter, AddedKeysAreContainedAndTheFiguresFollowTheBits) {
   EXPECT_LT(f.figures().false_positive_rate, 1.0);
   EXPECT_THROW(BitFilter(63, 3), std::invalid_argument);
   EXPECT_THROW(BitFilter(64, 0), std::invalid_argument);
+}
+
+// The rate figures() predicts is the rate keys never added are taken as
+// seen: a key's block and its bits within the block are spread independently
+// (a poor remix of the key into bits would set few distinct bits and be
+// taken as seen far more often than the fill predicts).
+TEST(BitFilter, KeysNeverAddedAreTakenAsSeenAtThePredictedRate) {
+  for (unsigned hashes : {1u, 3u, 7u}) {
+    BitFilter f(64 * 64, hashes);
+    for (uint32_t v = 0; v < 3000; v++) f.add(BitFilter::key(reinterpret_cast<const uint8_t *>(&v), 4));
+    const double predicted = f.figures().false_positive_rate;
+    unsigned seen = 0;
+    constexpr uint32_t kProbes = 100000;
+    for (uint32_t v = 1000000; v < 1000000 + kProbes; v++)
+      seen += f.contains(BitFilter::key(reinterpret_cast<const uint8_t *>(&v), 4));
+    const double observed = double(seen) / kProbes;
+    EXPECT_GT(predicted, 0.001) << hashes;
+    EXPECT_GT(observed, predicted * 0.8) << hashes;
+    EXPECT_LT(observed, predicted * 1.25) << hashes;
+  }
   EXPECT_THROW(BitFilter(64, BitFilter::kMaxHashes + 1), std::invalid_argument);
 }
 

@@ -8,8 +8,11 @@
 //
 // The array is blocked (as Putze, Sanders and Singler's cache-efficient
 // Bloom filters): a state's bits all lie in one 64-byte block, so a lookup
-// is one cache miss. The first 64 bits of a 128-bit hash choose the block,
-// the second 64 bits its bits, 9 bits each.
+// is one cache miss. A state's key is a 64-bit hash of its record: its
+// leading bits choose the block, and the key remixed (murmur3's finalizer,
+// a bijection) gives the bits, 9 bits each. Two states with the same key
+// share their bits; with N states seen, a new one has that chance N / 2^64
+// (below 2^-32 up to 2^32 states), far below the array's own rate.
 #pragma once
 
 #include <xxhash.h>
@@ -42,13 +45,8 @@ class BitFilter {
   BitFilter(const BitFilter &) = delete;
   BitFilter &operator=(const BitFilter &) = delete;
 
-  struct Key {
-    uint64_t block, bits;
-  };
-  static Key key(const uint8_t *v, size_t width) {
-    const XXH128_hash_t h = XXH3_128bits(v, width);
-    return {h.low64, h.high64};
-  }
+  using Key = uint64_t;
+  static Key key(const uint8_t *v, size_t width) { return XXH3_64bits(v, width); }
 
   size_t bytes() const { return blocks_ * kBlockBytes; }
   unsigned hashes() const { return hashes_; }
@@ -57,8 +55,9 @@ class BitFilter {
   // between the levels of the search, never during one.
   bool contains(Key k) const {
     const uint64_t *b = block(k);
+    const uint64_t bits = remix(k);
     for (unsigned i = 0; i < hashes_; i++) {
-      const unsigned pos = bit(k, i);
+      const unsigned pos = bit(bits, i);
       const uint64_t w = std::atomic_ref<uint64_t>(const_cast<uint64_t &>(b[pos >> 6])).load(std::memory_order_relaxed);
       if (!(w >> (pos & 63) & 1)) return false;
     }
@@ -68,9 +67,10 @@ class BitFilter {
   // Sets k's bits; returns how many were not set before. Thread-safe.
   unsigned add(Key k) {
     uint64_t *b = block(k);
+    const uint64_t bits = remix(k);
     unsigned fresh = 0;
     for (unsigned i = 0; i < hashes_; i++) {
-      const unsigned pos = bit(k, i);
+      const unsigned pos = bit(bits, i);
       const uint64_t m = uint64_t{1} << (pos & 63);
       fresh += !(std::atomic_ref<uint64_t>(b[pos >> 6]).fetch_or(m, std::memory_order_relaxed) & m);
     }
@@ -103,8 +103,15 @@ class BitFilter {
  private:
   const uint64_t *block(Key k) const { return words_ + slot(k) * (kBlockBytes / 8); }
   uint64_t *block(Key k) { return words_ + slot(k) * (kBlockBytes / 8); }
-  size_t slot(Key k) const { return static_cast<size_t>(static_cast<unsigned __int128>(k.block) * blocks_ >> 64); }
-  static unsigned bit(Key k, unsigned i) { return static_cast<unsigned>(k.bits >> (9 * i)) & 511; }
+  size_t slot(Key k) const { return static_cast<size_t>(static_cast<unsigned __int128>(k) * blocks_ >> 64); }
+  static uint64_t remix(Key k) {  // fmix64 of MurmurHash3
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    return k ^ (k >> 33);
+  }
+  static unsigned bit(uint64_t bits, unsigned i) { return static_cast<unsigned>(bits >> (9 * i)) & 511; }
 
   size_t blocks_;
   unsigned hashes_;

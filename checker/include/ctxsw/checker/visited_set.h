@@ -204,6 +204,7 @@ class Interner {
   // needs only the tags (no value is read or re-hashed).
   size_t slot_of(uint32_t t) const { return static_cast<size_t>((uint64_t{t} * table_size_) >> 32); }
   void alloc_table(size_t size) {
+    if (size > (size_t{1} << 32)) throw std::length_error("state table larger than 2^32 entries");  // pool_slot
     table_size_ = size;
     table_ = std::make_unique<std::atomic<uint64_t>[]>(table_size_);
     limit_ = table_size_ - table_size_ / 8;
@@ -512,7 +513,7 @@ class StateStore {
           if (filter_) pool_block(pidx)->bits[pidx & kPoolMask] = bits;
           staged = true;
         }
-        pool_slot(pidx) = slot;
+        pool_slot(pidx) = static_cast<uint32_t>(slot);
         if (table_[slot].compare_exchange_strong(e, word(true, pidx), std::memory_order_acq_rel,
                                                  std::memory_order_acquire)) {
           // Written after the word: a reader that still sees tag 0 compares
@@ -611,7 +612,6 @@ class StateStore {
     size_t need = used_.load(std::memory_order_relaxed) + more;
     if (need * 4 <= table_size_ * 3) return;
     size_t size = std::max(table_size_ + table_size_ / 2, need * 4 / 3 + 1);
-    if (size > (size_t{1} << 32)) throw std::length_error("state table larger than 2^32 entries");
     alloc_table(size);
     for_ranges(count_ - table_base_, threads, size_t{1} << 16,
                [&](size_t begin, size_t end) { place_committed(table_base_ + begin, table_base_ + end); });
@@ -619,7 +619,7 @@ class StateStore {
     for (size_t b = 0; b < nb; b++)
       for (uint32_t i = 0; i < pool_fill_[b]; i++) {
         uint32_t p = static_cast<uint32_t>(b << kPoolShift | i);
-        pool_slot(p) = place_hashed(hash(pool_record(p), width_), word(true, p));
+        pool_slot(p) = static_cast<uint32_t>(place_hashed(hash(pool_record(p), width_), word(true, p)));
       }
   }
 
@@ -654,9 +654,9 @@ class StateStore {
   struct PoolBlock {
     std::unique_ptr<uint8_t[]> rec;
     std::unique_ptr<std::atomic<uint64_t>[]> key;
-    std::unique_ptr<uint64_t[]> slot;
+    std::unique_ptr<uint32_t[]> slot;  // the table has at most 2^32 slots (alloc_table)
     std::unique_ptr<uint8_t[]> flag;
-    std::unique_ptr<BitFilter::Key[]> bits;  // bitstate mode: the record's bits (set by commit)
+    std::unique_ptr<BitFilter::Key[]> bits;  // bitstate mode: the record's key (commit sets its bits)
   };
 
   void prefetch_slot(uint64_t h) const {
@@ -758,6 +758,7 @@ class StateStore {
   size_t slot_of(uint64_t h) const { return static_cast<size_t>(((h >> 32) * table_size_) >> 32); }
 
   void alloc_table(size_t size) {
+    if (size > (size_t{1} << 32)) throw std::length_error("state table larger than 2^32 entries");  // pool_slot
     table_size_ = size;
     table_ = std::make_unique<std::atomic<uint32_t>[]>(table_size_);  // value-initialised: zero
     tags_ = std::make_unique<uint8_t[]>(table_size_);
@@ -791,11 +792,11 @@ class StateStore {
         size_t n = size_t{1} << kPoolShift;
         blk->rec = std::make_unique<uint8_t[]>(n * width_);
         blk->key = std::make_unique<std::atomic<uint64_t>[]>(n);
-        blk->slot = std::make_unique<uint64_t[]>(n);
+        blk->slot = std::make_unique<uint32_t[]>(n);
         blk->flag = std::make_unique<uint8_t[]>(n);
         if (filter_) blk->bits = std::make_unique<BitFilter::Key[]>(n);
         pool_[b] = std::move(blk);
-        pool_bytes_alloc_.fetch_add(n * (width_ + 17 + (filter_ ? sizeof(BitFilter::Key) : 0)),
+        pool_bytes_alloc_.fetch_add(n * (width_ + 8 + 4 + 1 + (filter_ ? sizeof(BitFilter::Key) : 0)),
                                     std::memory_order_relaxed);
       }
       std::memset(pool_[b]->flag.get(), 0, size_t{1} << kPoolShift);
@@ -808,7 +809,7 @@ class StateStore {
   PoolBlock *pool_block(uint32_t p) const { return pool_[p >> kPoolShift].get(); }
   uint8_t *pool_record(uint32_t p) const { return pool_block(p)->rec.get() + (p & kPoolMask) * width_; }
   std::atomic<uint64_t> &pool_key(uint32_t p) const { return pool_block(p)->key[p & kPoolMask]; }
-  uint64_t &pool_slot(uint32_t p) const { return pool_block(p)->slot[p & kPoolMask]; }
+  uint32_t &pool_slot(uint32_t p) const { return pool_block(p)->slot[p & kPoolMask]; }
 
   size_t full_width_, width_ = 0;
   std::vector<std::unique_ptr<Interner>> parts_;
