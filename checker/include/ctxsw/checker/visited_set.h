@@ -204,7 +204,6 @@ class Interner {
   // needs only the tags (no value is read or re-hashed).
   size_t slot_of(uint32_t t) const { return static_cast<size_t>((uint64_t{t} * table_size_) >> 32); }
   void alloc_table(size_t size) {
-    if (size > (size_t{1} << 32)) throw std::length_error("state table larger than 2^32 entries");  // pool_slot
     table_size_ = size;
     table_ = std::make_unique<std::atomic<uint64_t>[]>(table_size_);
     limit_ = table_size_ - table_size_ / 8;
@@ -757,8 +756,12 @@ class StateStore {
   }
   size_t slot_of(uint64_t h) const { return static_cast<size_t>(((h >> 32) * table_size_) >> 32); }
 
+  // The old table goes first: growth and forget_below() place the states
+  // again from the arena and the pool, so old and new are never both held.
   void alloc_table(size_t size) {
     if (size > (size_t{1} << 32)) throw std::length_error("state table larger than 2^32 entries");  // pool_slot
+    table_.reset();
+    tags_.reset();
     table_size_ = size;
     table_ = std::make_unique<std::atomic<uint32_t>[]>(table_size_);  // value-initialised: zero
     tags_ = std::make_unique<uint8_t[]>(table_size_);
