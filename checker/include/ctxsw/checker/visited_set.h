@@ -798,9 +798,10 @@ class StateStore {
         blk->slot = std::make_unique<uint32_t[]>(n);
         blk->flag = std::make_unique<uint8_t[]>(n);
         if (filter_) blk->bits = std::make_unique<BitFilter::Key[]>(n);
+        const size_t entry = width_ + sizeof(blk->key[0]) + sizeof(blk->slot[0]) + sizeof(blk->flag[0]) +
+                             (filter_ ? sizeof(blk->bits[0]) : 0);
         pool_[b] = std::move(blk);
-        pool_bytes_alloc_.fetch_add(n * (width_ + 8 + 4 + 1 + (filter_ ? sizeof(BitFilter::Key) : 0)),
-                                    std::memory_order_relaxed);
+        pool_bytes_alloc_.fetch_add(n * entry, std::memory_order_relaxed);
       }
       std::memset(pool_[b]->flag.get(), 0, size_t{1} << kPoolShift);
       cur.block = b;
